@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.special import logsumexp
 
-from clusterlab._kernels.estep import normalize_rows
+from clusterlab._kernels.estep import diag_statistics, normalize_rows
 from clusterlab._kernels.vexp import exp_neg_block
 
 
@@ -37,3 +37,20 @@ def test_normalize_rows_matches_logsumexp(hard):
         np.testing.assert_allclose(logp[ok], expected, rtol=1e-13, atol=1e-300)
         np.testing.assert_array_equal(elbo, log_norm)
     assert log_norm[5] == -np.inf and np.allclose(logp[5], 1 / 7)
+
+
+@pytest.mark.parametrize("n", [1, 7, 8, 203])
+def test_diag_statistics_matches_numpy(n):
+    # blocks of 8 rows plus a short last block; zero weights and responsibilities included
+    rng = np.random.default_rng(n)
+    X = rng.normal(size=(n, 5)) + 100.0
+    resp = rng.dirichlet(np.ones(3), size=n)
+    resp[::3, 1] = 0.0
+    w = rng.integers(0, 3, size=n).astype(float)
+    shift = X.mean(axis=0)
+    counts, moments = np.empty(3), np.empty((3, 10))
+    diag_statistics(X, resp, w, shift, counts, moments)
+    wr = resp * w[:, None]
+    Y = X - shift
+    np.testing.assert_allclose(counts, wr.sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(moments, wr.T @ np.hstack([Y, Y**2]), rtol=1e-10, atol=1e-10)

@@ -127,22 +127,51 @@ def diag_log_prob(X, means_t, precisions_t, log_det, out):
             out[i, j] = log_det[j] - 0.5 * acc[j]
 
 
-@njit(cache=True, nogil=True)
-def diag_moments(X, resp, weights, means, m2):
-    """Per-component centred second moments for the diagonal family.
+# Rows handled together by the diagonal kernels: each (k, d) parameter or
+# accumulator row is loaded once per block instead of once per row.
+_BLOCK = 8
 
-    ``m2[j, f] += sum_i w_i r_ij (X[i, f] - means[j, f])^2`` (IN/OUT).
+
+@njit(cache=True, nogil=True, fastmath={"contract"})
+def diag_statistics(X, resp, weights, shift, counts, moments):
+    """Weighted zeroth, first and second moments per component, in one pass.
+
+    OUT: ``counts[j] = sum_i w_i r_ij`` and ``moments[j] = sum_i w_i r_ij
+    [y_i, y_i^2]`` (shape (k, 2d)) with ``y = X - shift``. Shifting by a
+    central point (the chunk's mean) keeps the later ``squares - sums^2 /
+    counts`` well conditioned. Rows go in blocks of ``_BLOCK`` so that each
+    accumulator row is loaded and stored once per block (the loop was bound by
+    those loads, not by its FMAs).
     """
     n, d = X.shape
-    k = means.shape[0]
-    for i in range(n):
-        for j in range(k):
-            wr = weights[i] * resp[i, j]
-            if wr == 0.0:
-                continue
+    k = resp.shape[1]
+    width = 2 * d
+    counts[:] = 0.0
+    moments[:] = 0.0
+    y = np.zeros((_BLOCK, width))
+    wr = np.zeros(_BLOCK)
+    for i0 in range(0, n, _BLOCK):
+        m = min(_BLOCK, n - i0)
+        for q in range(m):
             for f in range(d):
-                diff = X[i, f] - means[j, f]
-                m2[j, f] += wr * diff * diff
+                v = X[i0 + q, f] - shift[f]
+                y[q, f] = v
+                y[q, d + f] = v * v
+        for q in range(m, _BLOCK):  # a short last block adds zeros
+            for f in range(width):
+                y[q, f] = 0.0
+        for j in range(k):
+            total = 0.0
+            for q in range(_BLOCK):
+                wr[q] = weights[i0 + q] * resp[i0 + q, j] if q < m else 0.0
+                total += wr[q]
+            counts[j] += total
+            row = moments[j]
+            for f in range(width):
+                acc = row[f]
+                for q in range(_BLOCK):
+                    acc += wr[q] * y[q, f]
+                row[f] = acc
 
 
 @njit(cache=True, nogil=True)

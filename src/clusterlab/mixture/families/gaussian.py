@@ -9,7 +9,7 @@ whatever the data's offset, and it rescales cleanly for stepwise EM.
 
 import numpy as np
 
-from clusterlab._kernels.estep import diag_moments, weighted_deviations
+from clusterlab._kernels.estep import diag_statistics, weighted_deviations
 from clusterlab.mixture.families._covariance import STRUCTURES, FixedSpherical, _Structure
 from clusterlab.mixture.families._protocol import Family
 
@@ -48,6 +48,28 @@ def _full_scatter(X, wr, mean):
     centred = X - X.mean(axis=0)
     m2 = (centred.T @ Z).reshape(d, k, d).transpose(1, 0, 2)
     return 0.5 * (m2 + m2.transpose(0, 2, 1))
+
+
+def _diag_statistics(X, resp, weights):
+    """Count, mean and centred per-feature scatter per component, in one kernel pass.
+
+    The moments are taken about the chunk's mean ``c`` and re-centred:
+    ``m2 = S2 - S1^2 / n`` with ``S1, S2`` the first and second moments of
+    ``X - c``, exact up to rounding of order ``eps (1 + (m_j - c)^2 / var_j)``.
+    """
+    k, d = resp.shape[1], X.shape[1]
+    shift = X.mean(axis=0)
+    n = np.empty(k)
+    moments = np.empty((k, 2 * d))
+    diag_statistics(X, np.ascontiguousarray(resp), np.ascontiguousarray(weights), shift, n,
+                    moments)
+    s1, s2 = moments[:, :d], moments[:, d:]
+    filled = n > 0
+    mean_shifted = np.zeros((k, d))
+    mean_shifted[filled] = s1[filled] / n[filled, None]
+    m2 = np.maximum(s2 - s1 * mean_shifted, 0.0)
+    mean = np.where(filled[:, None], mean_shifted + shift, 0.0)
+    return {"n": n, "mean": mean, "m2": m2}
 
 
 class Gaussian(Family):
@@ -89,6 +111,8 @@ class Gaussian(Family):
         return self.structure.log_prob(X, params["means"], params["precisions_cholesky"])
 
     def statistics(self, X, resp, weights):
+        if self.structure.m2 == "diag":
+            return _diag_statistics(X, resp, weights)
         wr = resp * weights[:, None]
         n = wr.sum(axis=0)
         mean = np.zeros((resp.shape[1], X.shape[1]))
@@ -98,10 +122,6 @@ class Gaussian(Family):
         kind = self.structure.m2
         if kind == "full":
             stats["m2"] = _full_scatter(X, wr, mean)
-        elif kind == "diag":
-            m2 = np.zeros((resp.shape[1], X.shape[1]))
-            diag_moments(X, np.ascontiguousarray(resp), weights, mean, m2)
-            stats["m2"] = m2
         return stats
 
     def combine(self, a, b):
