@@ -13,28 +13,33 @@ import math
 import numpy as np
 from numba import njit, prange
 
+# error_model="numpy": divisions by zero give inf instead of raising, so numba
+# drops its per-division check and the reciprocal loops vectorise (the zero
+# distances that would divide by zero are handled before any division).
+_FLAGS = {"cache": True, "nogil": True, "error_model": "numpy", "fastmath": {"contract"}}
 
-@njit(cache=True, nogil=True)
-def _memberships(x, CT, m, u):
+
+@njit(inline="always", **_FLAGS)
+def _memberships(x, C, m, u):
     """Fill ``u`` with the memberships of the row ``x``; return its objective term.
 
-    ``CT`` is the (d, k) transposed centres: the inner loop runs over the
-    centres, so the k squared distances accumulate side by side (vectorisable)
-    instead of as k serial sums.
+    Each squared distance sums over the features in order; the smallest one
+    decides the rare case of a point on a centre before any division.
     """
-    d, k = CT.shape
+    k, d = C.shape
+    dmin = np.inf
     for j in range(k):
-        u[j] = 0.0
-    for f in range(d):
-        xf = x[f]
+        acc = 0.0
+        for f in range(d):
+            t = x[f] - C[j, f]
+            acc += t * t
+        u[j] = acc
+        if acc < dmin:
+            dmin = acc
+    if dmin == 0.0:
+        n_zero = 0
         for j in range(k):
-            t = xf - CT[f, j]
-            u[j] += t * t
-    n_zero = 0
-    for j in range(k):
-        if u[j] == 0.0:
-            n_zero += 1
-    if n_zero > 0:
+            n_zero += u[j] == 0.0
         for j in range(k):
             u[j] = 1.0 / n_zero if u[j] == 0.0 else 0.0
         return 0.0
@@ -42,16 +47,14 @@ def _memberships(x, CT, m, u):
     if m == 2.0:  # the common case without pow
         for j in range(k):
             u[j] = 1.0 / u[j]
+        for j in range(k):
             total += u[j]
         inv = 1.0 / total
         for j in range(k):
             u[j] *= inv
         return inv
-    e = 1.0 / (m - 1.0)
     # divide by the smallest distance first so that large exponents cannot underflow
-    dmin = u[0]
-    for j in range(1, k):
-        dmin = min(dmin, u[j])
+    e = 1.0 / (m - 1.0)
     for j in range(k):
         u[j] = math.pow(dmin / u[j], e)
         total += u[j]
@@ -61,7 +64,7 @@ def _memberships(x, CT, m, u):
     return dmin * math.pow(total, 1.0 - m)
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(parallel=True, **_FLAGS)
 def fcm_pass(X, w, C, m, block_size, sums, weights, objective, pc):
     """One fuzzy c-means pass over ``X`` with centres ``C``.
 
@@ -70,7 +73,6 @@ def fcm_pass(X, w, C, m, block_size, sums, weights, objective, pc):
     """
     n, d = X.shape
     k = C.shape[0]
-    CT = np.ascontiguousarray(C.T)
     for b in prange(sums.shape[0]):
         start = b * block_size
         stop = min(n, start + block_size)
@@ -82,26 +84,30 @@ def fcm_pass(X, w, C, m, block_size, sums, weights, objective, pc):
         acc = 0.0
         acc_pc = 0.0
         for i in range(start, stop):
+            x = X[i]
             wi = w[i]
-            acc += wi * _memberships(X[i], CT, m, u)
+            acc += wi * _memberships(x, C, m, u)
             for j in range(k):
                 acc_pc += u[j] * u[j]
-                um = u[j] * u[j] if m == 2.0 else math.pow(u[j], m)
-                wu = wi * um
-                bw[j] += wu
+            if m == 2.0:
+                for j in range(k):
+                    u[j] = wi * u[j] * u[j]  # from here on u holds the weights w u^m
+            else:
+                for j in range(k):
+                    u[j] = wi * math.pow(u[j], m)
+            for j in range(k):
+                bw[j] += u[j]
+            for j in range(k):
+                wu = u[j]
                 for f in range(d):
-                    bs[j, f] += wu * X[i, f]
+                    bs[j, f] += wu * x[f]
         objective[b] = acc
         pc[b] = acc_pc
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(parallel=True, **_FLAGS)
 def fcm_memberships(X, C, m, out):
     """``out[i]`` = memberships of ``X[i]`` (rows sum to 1)."""
-    k = C.shape[0]
-    CT = np.ascontiguousarray(C.T)
     for i in prange(X.shape[0]):
-        u = np.empty(k)
-        _memberships(X[i], CT, m, u)
-        for j in range(k):
-            out[i, j] = u[j]
+        u = out[i]
+        _memberships(X[i], C, m, u)
