@@ -203,7 +203,7 @@ def _key(Ct, size, method, i, j):
     return acc * _key_scale(method, size[i], size[j])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")  # no zero check: ward's division vectorises
 def _block_keys(Ct, size, method, x, lo, hi, acc):
     # OUT: acc[0:hi-lo] = keys from slot x to slots lo..hi-1 (feature-order
     # sums; 1-D slices so the inner loop vectorises)
