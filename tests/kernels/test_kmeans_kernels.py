@@ -64,6 +64,7 @@ def test_hamerly_pass_tracks_brute_force_over_moves(rng, kernel):
     layout = make_layout(n, k, d, 8, chunk=64)
     buf = Buffers(layout, k, d)
     scanned = np.zeros(layout.n_blocks, dtype=np.int64)
+    counts = np.zeros((layout.n_blocks, k), dtype=np.int64)
     labels = np.full(n, -1, dtype=np.int32)
     upper, lower = np.zeros(n), np.zeros(n)
     move = np.zeros(k)
@@ -71,10 +72,15 @@ def test_hamerly_pass_tracks_brute_force_over_moves(rng, kernel):
     for step in range(6):
         full = step in (0, 3)
         kernel(X, offset, x_sq, w, C, move, half_gaps(C), full, layout.block_size,
-               layout.chunk, labels, upper, lower, buf.sums, buf.weights, buf.sq,
+               layout.chunk, labels, upper, lower, buf.sums, buf.weights, buf.sq, counts,
                buf.changed, scanned)
         D, lab = _brute(X, C)
         np.testing.assert_array_equal(labels, lab)
+        # the moments (moved row by row on light passes) equal those of the labels
+        buf.reduce()
+        for j in range(k):
+            np.testing.assert_allclose(buf.total[j], X[lab == j].sum(0), atol=1e-9)
+            assert buf.weight[j] == (lab == j).sum() == counts[:, j].sum()
         own = np.sqrt(D[np.arange(n), lab])
         assert np.all(upper >= own - 1e-9)
         D2 = D.copy()

@@ -74,7 +74,7 @@ def _scan_chunk(gb, m, rows, s0, xb, C, CT, c_sq, c_sq_max, x_sq, slack, labels,
 
 
 @njit(cache=True, nogil=True)
-def _add_moments(xb, s0, e, w, x_sq, labels, bs, bw, bq):
+def _add_moments(xb, s0, e, w, x_sq, labels, bs, bw, bq, bc):
     """Moments of one chunk in row order: independent of which rows were scanned."""
     for r in range(e - s0):
         i = s0 + r
@@ -82,14 +82,38 @@ def _add_moments(xb, s0, e, w, x_sq, labels, bs, bw, bq):
         wi = w[i]
         bw[a] += wi
         bq[a] += wi * x_sq[i]
+        if wi > 0:
+            bc[a] += 1
         for f in range(xb.shape[1]):
             bs[a, f] += wi * xb[r, f]
 
 
 @njit(cache=True, nogil=True)
+def _move_moments(x, q, wi, xq, a, j, bs, bw, bq, bc):
+    """Move one row's moments (``x[q]``, weight ``wi``, ``||x||^2 = xq``) from cluster a to j."""
+    bw[a] -= wi
+    bw[j] += wi
+    bq[a] -= wi * xq
+    bq[j] += wi * xq
+    if wi > 0:
+        bc[a] -= 1
+        bc[j] += 1
+    for f in range(x.shape[1]):
+        bs[a, f] -= wi * x[q, f]
+        bs[j, f] += wi * x[q, f]
+
+
+@njit(cache=True, nogil=True)
 def _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, block_size,
-                   chunk, labels, upper, lower, sums, weights, sq, changed, scanned):
-    """Hamerly's pass over block ``b`` (the body shared by both drivers)."""
+                   chunk, labels, upper, lower, sums, weights, sq, counts, changed, scanned):
+    """Hamerly's pass over block ``b`` (the body shared by both drivers).
+
+    A full pass (or the first) recomputes the block's moments from scratch. A
+    light pass reads only the rows whose bounds fail and moves the moments of
+    the rows whose label changed, so it costs O(rows that fail) instead of O(n d);
+    ``counts`` (rows of positive weight per cluster) tells when a cluster has
+    emptied, whatever the rounding left in its sums.
+    """
     n, d = X.shape
     c_sq_max = c_sq.max()
     # worst-case relative rounding of the expansion (a d-term dot product and two adds)
@@ -101,17 +125,23 @@ def _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, blo
     bs = sums[b]
     bw = weights[b]
     bq = sq[b]
-    bs[:] = 0.0
-    bw[:] = 0.0
-    bq[:] = 0.0
+    bc = counts[b]
+    fresh = full or labels[start] < 0
+    if fresh:
+        bs[:] = 0.0
+        bw[:] = 0.0
+        bq[:] = 0.0
+        bc[:] = 0
     xb = np.empty((chunk, d), dtype=X.dtype)
     gb = np.empty((chunk, d), dtype=X.dtype)
     rows = np.empty(chunk, dtype=np.int64)
+    old = np.empty(chunk, dtype=np.int64)
     n_changed = 0
     n_scan = 0
     for s0 in range(start, stop, chunk):
         e = min(stop, s0 + chunk)
-        load_chunk(X, s0, e, offset, xb)
+        if fresh:
+            load_chunk(X, s0, e, offset, xb)
         m = 0
         for r in range(e - s0):
             i = s0 + r
@@ -122,7 +152,10 @@ def _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, blo
                 u = upper[i] + move[a]
                 z = max(lo, half_gap[a])
                 if not full and u > z:
-                    u = math.sqrt(_sq_dist(xb, r, C, a))
+                    # gather the row (centred as load_chunk does) and tighten its bound
+                    for f in range(d):
+                        gb[m, f] = X[i, f] - offset[f]
+                    u = math.sqrt(_sq_dist(gb, m, C, a))
                 upper[i] = u
                 if u <= z:
                     if not full:
@@ -131,32 +164,42 @@ def _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, blo
                     # not counted: the count tells when testing pays again
                     n_scan -= 1
             rows[m] = r
+            old[m] = a
             m += 1
         if m > 0:
             n_scan += m
-            src = xb if full else gb
-            if not full:
+            if fresh and not full:  # first pass: every row, already loaded
                 for q in range(m):
                     for f in range(d):
                         gb[q, f] = xb[rows[q], f]
+            src = xb if full else gb
             n_changed += _scan_chunk(src, m, rows, s0, xb, C, CT, c_sq, c_sq_max, x_sq,
                                      slack, labels, upper, lower, inf)
-        _add_moments(xb, s0, e, w, x_sq, labels, bs, bw, bq)
+            if not fresh:
+                for q in range(m):
+                    i = s0 + rows[q]
+                    if labels[i] != old[q]:
+                        _move_moments(gb, q, w[i], x_sq[i], old[q], labels[i], bs, bw, bq,
+                                      bc)
+        if fresh:
+            _add_moments(xb, s0, e, w, x_sq, labels, bs, bw, bq, bc)
     changed[b] = n_changed
     scanned[b] = n_scan
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def hamerly_pass(X, offset, x_sq, w, C, move, half_gap, full, block_size, chunk, labels,
-                 upper, lower, sums, weights, sq, changed, scanned):
+                 upper, lower, sums, weights, sq, counts, changed, scanned):
     """One exact assignment pass with Hamerly's bounds, plus per-block moments.
 
     IN: ``move[j]`` = distance centre j moved since the last pass;
     ``half_gap[j]`` = half the distance from centre j to its nearest other
     centre. Rows with ``labels < 0`` (first pass) are always scanned; with
     ``full`` every row is (cheaper than testing when most rows would fail).
-    IN/OUT: ``labels``, ``upper``, ``lower``. OUT per block: as ``lloyd_pass``
-    plus ``scanned[b]`` = rows the bounds did not settle.
+    IN/OUT: ``labels``, ``upper``, ``lower``, and per block the moments
+    ``sums``, ``weights``, ``sq`` (as ``lloyd_pass``) with ``counts`` (int64,
+    rows of positive weight per cluster), which a light pass updates in place.
+    OUT: ``changed``, and ``scanned[b]`` = rows the bounds did not settle.
     Blocks run in parallel; see ``hamerly_pass_serial``.
     """
     CT = np.ascontiguousarray(C.T)
@@ -164,12 +207,13 @@ def hamerly_pass(X, offset, x_sq, w, C, move, half_gap, full, block_size, chunk,
     c_sq = center_sq_norms(C)
     for b in prange(sums.shape[0]):
         _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, block_size,
-                       chunk, labels, upper, lower, sums, weights, sq, changed, scanned)
+                       chunk, labels, upper, lower, sums, weights, sq, counts, changed,
+                       scanned)
 
 
 @njit(cache=True, nogil=True)
 def hamerly_pass_serial(X, offset, x_sq, w, C, move, half_gap, full, block_size, chunk,
-                        labels, upper, lower, sums, weights, sq, changed, scanned):
+                        labels, upper, lower, sums, weights, sq, counts, changed, scanned):
     """``hamerly_pass`` on one thread: for light passes, where starting threads costs more
     than the work (the blocks and their results are the same)."""
     CT = np.ascontiguousarray(C.T)
@@ -177,4 +221,5 @@ def hamerly_pass_serial(X, offset, x_sq, w, C, move, half_gap, full, block_size,
     c_sq = center_sq_norms(C)
     for b in range(sums.shape[0]):
         _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, block_size,
-                       chunk, labels, upper, lower, sums, weights, sq, changed, scanned)
+                       chunk, labels, upper, lower, sums, weights, sq, counts, changed,
+                       scanned)

@@ -44,6 +44,7 @@ def hamerly(X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose=0, ch
     layout = make_layout(n, k, d, X.itemsize, chunk)
     buf = Buffers(layout, k, d)
     scanned = np.zeros(layout.n_blocks, dtype=np.int64)
+    counts = np.zeros((layout.n_blocks, k), dtype=np.int64)
     labels = np.full(n, -1, dtype=np.int32)
     lower = np.zeros(n)
     upper = np.zeros(n)
@@ -60,9 +61,15 @@ def hamerly(X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose=0, ch
         heavy = full or scanned.sum() > SERIAL_FRACTION * n
         kernel = hamerly_pass if heavy else hamerly_pass_serial
         kernel(X, offset, x_sq, w, centers, move, half_gaps(centers), full,
-                     layout.block_size, layout.chunk, labels, upper, lower, buf.sums,
-                     buf.weights, buf.sq, buf.changed, scanned)
+               layout.block_size, layout.chunk, labels, upper, lower, buf.sums,
+               buf.weights, buf.sq, counts, buf.changed, scanned)
         buf.reduce()
+        # light passes move moments row by row: an emptied cluster may keep
+        # rounding residue in its sums, so clear it exactly
+        emptied = counts.sum(axis=0) == 0
+        buf.weight[emptied] = 0.0
+        buf.total[emptied] = 0.0
+        buf.q[emptied] = 0.0
 
     with threadpool_limits(limits=1, user_api="blas"):
         for it in range(max_iter):
