@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from clusterlab._kernels.lloyd import _sq_dist, center_sq_norms, load_chunk
+from clusterlab._kernels.lloyd import _sq_dist, center_sq_norms
 
 
 @njit(cache=True, nogil=True)
@@ -32,50 +32,61 @@ def _top_two(p):
 
 
 @njit(cache=True, nogil=True)
-def _scan(dots, q, c_sq, inf):
-    """Best index, best and second-best of ``c_sq + dots[q]`` (dots = -2 x.c).
+def _top_two_columns(dT, m, c_sq, j1, b1, b2):
+    """Best index, best and second-best of ``c_sq[j] + dT[j, q]`` for each column q < m.
 
-    In the data's dtype (``inf`` is infinity in it) so float32 is not widened.
+    ``dT`` (k, m) holds ``-2 c_j . x_q``. The centres are the outer loop and
+    the points the inner one, so every update is a select across points
+    (vectorised, no branch): the first minimum wins ties, as a scan in index
+    order would. In the data's dtype, so float32 is not widened.
     """
-    k = c_sq.shape[0]
-    b1 = inf
-    b2 = inf
-    j1 = 0
-    for j in range(k):
-        v = c_sq[j] + dots[q, j]
-        if v < b1:
-            b2 = b1
-            b1 = v
-            j1 = j
-        elif v < b2:
-            b2 = v
-    return j1, b1, b2
+    for q in range(m):
+        b1[q] = np.inf
+        b2[q] = np.inf
+        j1[q] = 0
+    for j in range(c_sq.shape[0]):
+        cj = c_sq[j]
+        row = dT[j]
+        for q in range(m):
+            v = cj + row[q]
+            lt = v < b1[q]
+            b2[q] = b1[q] if lt else min(b2[q], v)
+            b1[q] = v if lt else b1[q]
+            j1[q] = j if lt else j1[q]
 
 
 @njit(cache=True, nogil=True)
-def _scan_chunk(gb, m, rows, s0, xb, C, CT, c_sq, c_sq_max, x_sq, slack, labels, upper,
-                lower, inf):
-    """Full scan of the ``m`` gathered rows; returns the number of changed labels."""
-    dots = np.dot(gb[:m], CT)
+def _scan_columns(gT, m, rows, s0, C2, c_sq, c_sq_max, x_sq, slack, labels, upper, lower,
+                  j1, b1, b2):
+    """Full scan of the ``m`` rows held as the columns of ``gT`` (d, m); returns the
+    number of changed labels."""
+    dT = np.dot(C2, gT)
+    _top_two_columns(dT, m, c_sq, j1, b1, b2)
     n_changed = 0
     for q in range(m):
-        r = rows[q]
-        i = s0 + r
-        j1, v1, v2 = _scan(dots, q, c_sq, inf[0])
+        i = s0 + rows[q]
         # the expansion rounds: widen both bounds by its error so they stay valid
         err = slack * (x_sq[i] + c_sq_max)
-        second = x_sq[i] + v2 - err
+        second = x_sq[i] + b2[q] - err
         lower[i] = math.sqrt(second) if second > 0 else 0.0
-        upper[i] = math.sqrt(max(x_sq[i] + v1, 0.0) + err)
-        if labels[i] != j1:
+        upper[i] = math.sqrt(max(x_sq[i] + b1[q], 0.0) + err)
+        if labels[i] != j1[q]:
             n_changed += 1
-            labels[i] = j1
+            labels[i] = j1[q]
     return n_changed
 
 
 @njit(cache=True, nogil=True)
-def _add_moments(xb, s0, e, w, x_sq, labels, bs, bw, bq, bc):
-    """Moments of one chunk in row order: independent of which rows were scanned."""
+def _load_columns(X, s, e, offset, xT):
+    """``xT[:, :e-s] = (X[s:e] - offset).T``: a chunk centred on the fly, one point per column."""
+    for r in range(e - s):
+        for f in range(X.shape[1]):
+            xT[f, r] = X[s + r, f] - offset[f]
+
+
+@njit(cache=True, nogil=True)
+def _add_moments(xT, s0, e, w, x_sq, labels, bs, bw, bq, bc):
+    """Moments of one chunk (points as the columns of ``xT``) in row order."""
     for r in range(e - s0):
         i = s0 + r
         a = labels[i]
@@ -84,8 +95,8 @@ def _add_moments(xb, s0, e, w, x_sq, labels, bs, bw, bq, bc):
         bq[a] += wi * x_sq[i]
         if wi > 0:
             bc[a] += 1
-        for f in range(xb.shape[1]):
-            bs[a, f] += wi * xb[r, f]
+        for f in range(xT.shape[0]):
+            bs[a, f] += wi * xT[f, r]
 
 
 @njit(cache=True, nogil=True)
@@ -104,21 +115,21 @@ def _move_moments(x, q, wi, xq, a, j, bs, bw, bq, bc):
 
 
 @njit(cache=True, nogil=True)
-def _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, block_size,
+def _hamerly_block(b, X, offset, x_sq, w, C, C2, c_sq, move, half_gap, full, block_size,
                    chunk, labels, upper, lower, sums, weights, sq, counts, changed, scanned):
     """Hamerly's pass over block ``b`` (the body shared by both drivers).
 
-    A full pass (or the first) recomputes the block's moments from scratch. A
-    light pass reads only the rows whose bounds fail and moves the moments of
-    the rows whose label changed, so it costs O(rows that fail) instead of O(n d);
-    ``counts`` (rows of positive weight per cluster) tells when a cluster has
-    emptied, whatever the rounding left in its sums.
+    A full pass (or the first) loads every row and recomputes the block's
+    moments from scratch. A light pass reads only the rows whose bounds fail
+    and moves the moments of the rows whose label changed, so it costs O(rows
+    that fail) instead of O(n d); ``counts`` (rows of positive weight per
+    cluster) tells when a cluster has emptied, whatever the rounding left in
+    its sums.
     """
     n, d = X.shape
     c_sq_max = c_sq.max()
     # worst-case relative rounding of the expansion (a d-term dot product and two adds)
     slack = (8.0 + 2.0 * d) * np.finfo(X.dtype).eps
-    inf = np.full(1, np.inf, dtype=c_sq.dtype)
     jmax, pmax1, pmax2 = _top_two(move)
     start = b * block_size
     stop = min(n, start + block_size)
@@ -132,16 +143,17 @@ def _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, blo
         bw[:] = 0.0
         bq[:] = 0.0
         bc[:] = 0
-    xb = np.empty((chunk, d), dtype=X.dtype)
-    gb = np.empty((chunk, d), dtype=X.dtype)
+    xT = np.empty((d, chunk), dtype=X.dtype)  # a fresh pass's chunk, one point per column
+    gb = np.empty((chunk, d), dtype=X.dtype)  # a light pass's failing rows, gathered
     rows = np.empty(chunk, dtype=np.int64)
     old = np.empty(chunk, dtype=np.int64)
+    j1 = np.empty(chunk, dtype=np.int64)
+    b1 = np.empty(chunk, dtype=X.dtype)
+    b2 = np.empty(chunk, dtype=X.dtype)
     n_changed = 0
     n_scan = 0
     for s0 in range(start, stop, chunk):
         e = min(stop, s0 + chunk)
-        if fresh:
-            load_chunk(X, s0, e, offset, xb)
         m = 0
         for r in range(e - s0):
             i = s0 + r
@@ -151,14 +163,14 @@ def _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, blo
                 lower[i] = lo
                 u = upper[i] + move[a]
                 z = max(lo, half_gap[a])
-                if not full and u > z:
-                    # gather the row (centred as load_chunk does) and tighten its bound
+                if not fresh and u > z:
+                    # gather the row (centred as _load_columns does), tighten its bound
                     for f in range(d):
                         gb[m, f] = X[i, f] - offset[f]
                     u = math.sqrt(_sq_dist(gb, m, C, a))
                 upper[i] = u
                 if u <= z:
-                    if not full:
+                    if not fresh:
                         continue
                     # in a full pass such rows are scanned anyway, but they are
                     # not counted: the count tells when testing pays again
@@ -166,23 +178,21 @@ def _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, blo
             rows[m] = r
             old[m] = a
             m += 1
-        if m > 0:
-            n_scan += m
-            if fresh and not full:  # first pass: every row, already loaded
-                for q in range(m):
-                    for f in range(d):
-                        gb[q, f] = xb[rows[q], f]
-            src = xb if full else gb
-            n_changed += _scan_chunk(src, m, rows, s0, xb, C, CT, c_sq, c_sq_max, x_sq,
-                                     slack, labels, upper, lower, inf)
-            if not fresh:
-                for q in range(m):
-                    i = s0 + rows[q]
-                    if labels[i] != old[q]:
-                        _move_moments(gb, q, w[i], x_sq[i], old[q], labels[i], bs, bw, bq,
-                                      bc)
-        if fresh:
-            _add_moments(xb, s0, e, w, x_sq, labels, bs, bw, bq, bc)
+        n_scan += m
+        if fresh:  # every row of the chunk, in order
+            _load_columns(X, s0, e, offset, xT)
+            gT = xT if m == chunk else np.ascontiguousarray(xT[:, :m])
+            n_changed += _scan_columns(gT, m, rows, s0, C2, c_sq, c_sq_max, x_sq, slack,
+                                       labels, upper, lower, j1, b1, b2)
+            _add_moments(xT, s0, e, w, x_sq, labels, bs, bw, bq, bc)
+        elif m > 0:
+            gT = np.ascontiguousarray(gb[:m].T)
+            n_changed += _scan_columns(gT, m, rows, s0, C2, c_sq, c_sq_max, x_sq, slack,
+                                       labels, upper, lower, j1, b1, b2)
+            for q in range(m):
+                i = s0 + rows[q]
+                if labels[i] != old[q]:
+                    _move_moments(gb, q, w[i], x_sq[i], old[q], labels[i], bs, bw, bq, bc)
     changed[b] = n_changed
     scanned[b] = n_scan
 
@@ -202,11 +212,10 @@ def hamerly_pass(X, offset, x_sq, w, C, move, half_gap, full, block_size, chunk,
     OUT: ``changed``, and ``scanned[b]`` = rows the bounds did not settle.
     Blocks run in parallel; see ``hamerly_pass_serial``.
     """
-    CT = np.ascontiguousarray(C.T)
-    CT *= -2  # the BLAS call then gives -2 x.c directly (exact scaling)
+    C2 = C * -2  # the BLAS call then gives -2 c.x directly (exact scaling)
     c_sq = center_sq_norms(C)
     for b in prange(sums.shape[0]):
-        _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, block_size,
+        _hamerly_block(b, X, offset, x_sq, w, C, C2, c_sq, move, half_gap, full, block_size,
                        chunk, labels, upper, lower, sums, weights, sq, counts, changed,
                        scanned)
 
@@ -216,10 +225,9 @@ def hamerly_pass_serial(X, offset, x_sq, w, C, move, half_gap, full, block_size,
                         labels, upper, lower, sums, weights, sq, counts, changed, scanned):
     """``hamerly_pass`` on one thread: for light passes, where starting threads costs more
     than the work (the blocks and their results are the same)."""
-    CT = np.ascontiguousarray(C.T)
-    CT *= -2  # the BLAS call then gives -2 x.c directly (exact scaling)
+    C2 = C * -2  # the BLAS call then gives -2 c.x directly (exact scaling)
     c_sq = center_sq_norms(C)
     for b in range(sums.shape[0]):
-        _hamerly_block(b, X, offset, x_sq, w, C, CT, c_sq, move, half_gap, full, block_size,
+        _hamerly_block(b, X, offset, x_sq, w, C, C2, c_sq, move, half_gap, full, block_size,
                        chunk, labels, upper, lower, sums, weights, sq, counts, changed,
                        scanned)

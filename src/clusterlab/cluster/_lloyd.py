@@ -73,8 +73,8 @@ def make_layout(n, k, d, itemsize, chunk=None):
     block_size = math.ceil(n / n_blocks)
     n_blocks = math.ceil(n / block_size)
     if chunk is None:
-        # a few hundred rows keep the (chunk, k) dot block in cache, as scikit-learn's 256
-        chunk = min(chunk_rows(n, k * itemsize), 512)
+        # 256 rows keep the (k, chunk) dot block in L2, as scikit-learn's chunks do
+        chunk = min(chunk_rows(n, k * itemsize), 256)
     chunk = int(max(1, min(chunk, block_size)))
     return Layout(block_size, n_blocks, chunk)
 
