@@ -14,8 +14,11 @@ from clusterlab.cluster._lloyd import (
     x_sq_norms,
 )
 
-# Above this fraction of rows scanned in the last pass, the next pass scans every row.
-FULL_SCAN_FRACTION = 0.5
+# Above this fraction of rows scanned in the last pass, the next pass scans every row
+# without testing bounds. Measured on KM-A and KM-B: a light pass that gathers the
+# failing rows costs no more than a full one even when 90% fail, so only (almost)
+# all-failing passes go full.
+FULL_SCAN_FRACTION = 0.95
 # Below this fraction the pass runs on one thread (measured: thread start-up dominates).
 SERIAL_FRACTION = 0.1
 
