@@ -5,7 +5,7 @@ import pytest
 
 from clusterlab._kernels.bounds import hamerly_pass, hamerly_pass_serial
 from clusterlab._kernels.distance import all_sq_distances, cluster_costs
-from clusterlab._kernels.fuzzy import fcm_memberships
+from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass
 from clusterlab._kernels.lloyd import assign_pass, lloyd_pass
 from clusterlab.cluster._bounds import half_gaps
 from clusterlab.cluster._lloyd import Buffers, make_layout, x_sq_norms
@@ -123,3 +123,24 @@ def test_all_sq_distances(rng):
     out = np.empty((50, len(C)))
     all_sq_distances(X, C, out)
     np.testing.assert_allclose(out, _brute(X, C)[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("m", [2.0, 1.5])
+def test_fcm_pass_moments_brute_force(rng, m):
+    # pieces of 256 points plus a short one; one point sits exactly on a centre
+    X, C = _data(rng, n=700, k=4)
+    X[11] = C[2]
+    w = rng.uniform(0.5, 2.0, len(X))
+    D, _ = _brute(X, C)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inv = D ** (-1.0 / (m - 1.0))
+        u = inv / inv.sum(axis=1, keepdims=True)
+    u[11] = np.eye(4)[2]
+    um = w[:, None] * u**m
+    sums, weights = np.zeros((2, 4, X.shape[1])), np.zeros((2, 4))
+    obj, pc = np.zeros(2), np.zeros(2)
+    fcm_pass(X, w, C, m, 350, sums, weights, obj, pc)
+    np.testing.assert_allclose(sums.sum(0), um.T @ X, rtol=1e-12)
+    np.testing.assert_allclose(weights.sum(0), um.sum(0), rtol=1e-12)
+    np.testing.assert_allclose(obj.sum(), (w * (u**m * D).sum(1)).sum(), rtol=1e-12)
+    np.testing.assert_allclose(pc.sum(), (u**2).sum(), rtol=1e-12)

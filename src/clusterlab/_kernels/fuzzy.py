@@ -64,12 +64,91 @@ def _memberships(x, C, m, u):
     return dmin * math.pow(total, 1.0 - m)
 
 
-@njit(parallel=True, **_FLAGS)
+# Points per piece of a block: the (k, piece) distance table stays in L1/L2.
+_PIECE = 256
+
+
+@njit(**_FLAGS)
+def _piece_memberships(xT, p, C, m, D, term):
+    """Memberships of the ``p`` points held as the columns of ``xT`` (d, piece).
+
+    OUT: ``D[j, q]`` = membership of point q in cluster j; ``term[q]`` = the
+    point's objective term. Centres are the outer loops and points the inner
+    ones, so every step is elementwise across points and vectorises.
+    """
+    k, d = C.shape
+    dmin = np.full(p, np.inf)
+    for j in range(k):
+        row = D[j]
+        row[:p] = 0.0
+        for f in range(d):
+            cf = C[j, f]
+            xr = xT[f]
+            for q in range(p):
+                t = xr[q] - cf
+                row[q] += t * t
+        for q in range(p):
+            dmin[q] = min(dmin[q], row[q])
+    if m == 2.0:  # the common case without pow
+        term[:p] = 0.0
+        for j in range(k):
+            row = D[j]
+            for q in range(p):
+                row[q] = 1.0 / row[q]
+                term[q] += row[q]
+        for q in range(p):
+            term[q] = 1.0 / term[q]
+        for j in range(k):
+            row = D[j]
+            for q in range(p):
+                row[q] *= term[q]
+    else:
+        # divide by the smallest distance first so that large exponents cannot underflow
+        e = 1.0 / (m - 1.0)
+        for q in range(p):
+            if dmin[q] == 0.0:
+                continue
+            total = 0.0
+            for j in range(k):
+                D[j, q] = math.pow(dmin[q] / D[j, q], e)
+                total += D[j, q]
+            for j in range(k):
+                D[j, q] /= total
+            term[q] = dmin[q] * math.pow(total, 1.0 - m)
+    for q in range(p):
+        if dmin[q] == 0.0:  # on a centre: shared equally among coincident centres
+            _on_centre(xT, q, C, D)
+            term[q] = 0.0
+
+
+@njit(**_FLAGS)
+def _on_centre(xT, q, C, D):
+    """Memberships of point q lying on one or more centres (the rare exact case)."""
+    k, d = C.shape
+    n_zero = 0
+    for j in range(k):
+        acc = 0.0
+        for f in range(d):
+            t = xT[f, q] - C[j, f]
+            acc += t * t
+        D[j, q] = acc
+        n_zero += acc == 0.0
+    for j in range(k):
+        D[j, q] = 1.0 / n_zero if D[j, q] == 0.0 else 0.0
+
+
+# The sums over a piece's points may be reassociated (vectorised); their order
+# is still fixed by the compiled loop, so results are deterministic.
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy",
+      fastmath={"contract", "reassoc"})
 def fcm_pass(X, w, C, m, block_size, sums, weights, objective, pc):
     """One fuzzy c-means pass over ``X`` with centres ``C``.
 
     OUT per block ``b``: ``sums[b]`` (k, d) = sum w u^m x, ``weights[b]`` (k,) =
     sum w u^m, ``objective[b]`` = sum w J_i, ``pc[b]`` = sum_i sum_j u_ij^2.
+    Each block goes through its rows in pieces of ``_PIECE`` points held as
+    columns; the sums over a piece's points are formed whole and added to the
+    block's in piece order, so the result depends on ``n`` only.
     """
     n, d = X.shape
     k = C.shape[0]
@@ -80,27 +159,40 @@ def fcm_pass(X, w, C, m, block_size, sums, weights, objective, pc):
         bw = weights[b]
         bs[:] = 0.0
         bw[:] = 0.0
-        u = np.empty(k)
+        xT = np.empty((d, _PIECE))
+        D = np.empty((k, _PIECE))
+        term = np.empty(_PIECE)
         acc = 0.0
         acc_pc = 0.0
-        for i in range(start, stop):
-            x = X[i]
-            wi = w[i]
-            acc += wi * _memberships(x, C, m, u)
-            for j in range(k):
-                acc_pc += u[j] * u[j]
-            if m == 2.0:
-                for j in range(k):
-                    u[j] = wi * u[j] * u[j]  # from here on u holds the weights w u^m
-            else:
-                for j in range(k):
-                    u[j] = wi * math.pow(u[j], m)
-            for j in range(k):
-                bw[j] += u[j]
-            for j in range(k):
-                wu = u[j]
+        for s0 in range(start, stop, _PIECE):
+            p = min(_PIECE, stop - s0)
+            for q in range(p):
                 for f in range(d):
-                    bs[j, f] += wu * x[f]
+                    xT[f, q] = X[s0 + q, f]
+            _piece_memberships(xT, p, C, m, D, term)
+            wp = w[s0:s0 + p]
+            for q in range(p):
+                acc += wp[q] * term[q]
+            for j in range(k):
+                row = D[j]
+                for q in range(p):
+                    acc_pc += row[q] * row[q]
+                if m == 2.0:
+                    for q in range(p):
+                        row[q] = wp[q] * row[q] * row[q]  # from here on: w u^m
+                else:
+                    for q in range(p):
+                        row[q] = wp[q] * math.pow(row[q], m)
+                t = 0.0
+                for q in range(p):
+                    t += row[q]
+                bw[j] += t
+                for f in range(d):
+                    xr = xT[f]
+                    t = 0.0
+                    for q in range(p):
+                        t += row[q] * xr[q]
+                    bs[j, f] += t
         objective[b] = acc
         pc[b] = acc_pc
 
