@@ -54,3 +54,26 @@ def test_diag_statistics_matches_numpy(n):
     Y = X - shift
     np.testing.assert_allclose(counts, wr.sum(axis=0), rtol=1e-12)
     np.testing.assert_allclose(moments, wr.T @ np.hstack([Y, Y**2]), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "spherical"])
+@pytest.mark.parametrize("hard", [False, True])
+def test_fused_diag_estep_equals_the_composed_one(covariance_type, hard, monkeypatch):
+    # chunks of 150 rows: pieces of 64 plus a short one
+    from clusterlab.mixture._em import e_pass
+    from clusterlab.mixture.families import Gaussian
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 3)) * [1.0, 5.0, 0.1] + 50.0
+    w = rng.uniform(0.0, 2.0, 400)
+    fam = Gaussian(covariance_type)
+    resp = rng.dirichlet(np.ones(4), size=400)
+    params = fam.m_step(fam.statistics(X, resp, w))
+    log_w = np.log(rng.dirichlet(np.ones(4)))
+    fused = e_pass(X, w, fam, params, log_w, hard=hard, rows=150)
+    monkeypatch.setattr(Gaussian, "fused_estep", lambda *args: None)
+    composed = e_pass(X, w, fam, params, log_w, hard=hard, rows=150)
+    for key in ("n", "mean", "m2"):
+        np.testing.assert_allclose(fused[0][key], composed[0][key], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(fused[1], composed[1], rtol=1e-12)
+    np.testing.assert_allclose(fused[2:], composed[2:], rtol=1e-12)

@@ -14,21 +14,10 @@ from numba import njit
 from clusterlab._kernels.vexp import exp_neg_block
 
 # Rows per block of the vectorised exp: the block's buffers stay in L1.
-_ROWS = 32
+_ROWS = 64
 
 
-@njit(cache=True, nogil=True)
-def _row_max(logp, i):
-    best = -np.inf
-    arg = 0
-    for j in range(logp.shape[1]):
-        if logp[i, j] > best:
-            best = logp[i, j]
-            arg = j
-    return best, arg
-
-
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def normalize_rows(logp, hard, log_norm, elbo):
     """Overwrite ``logp`` (n, k) with responsibilities.
 
@@ -49,25 +38,42 @@ def normalize_rows(logp, hard, log_norm, elbo):
     -----
     One exp per entry, ``exp(logp - row max)``, computed a block of rows at a
     time with the vectorisable exp of ``vexp.py`` (libm's scalar exp was most
-    of the E-step's time); terms below exp(-708) count as 0.
+    of the E-step's time); terms below exp(-708) count as 0. Each block is
+    first transposed so that the row maxima, argmaxima and sums run across
+    rows, elementwise, instead of as short serial reductions along each row.
     """
     n, k = logp.shape
-    g = np.empty(_ROWS * k)
-    e = np.empty(_ROWS * k)
-    tmp = np.empty(_ROWS * k)
+    T = np.empty(k * _ROWS)  # T[j * _ROWS + q] = logp[r0 + q, j]
+    e = np.empty(k * _ROWS)
+    tmp = np.empty(k * _ROWS)
     best = np.empty(_ROWS)
+    total = np.empty(_ROWS)
     arg = np.empty(_ROWS, dtype=np.int64)
     for r0 in range(0, n, _ROWS):
-        r1 = min(n, r0 + _ROWS)
-        for i in range(r0, r1):
-            q = i - r0
-            best[q], arg[q] = _row_max(logp, i)
-            finite = best[q] > -np.inf
+        m = min(_ROWS, n - r0)
+        for q in range(m):
             for j in range(k):
-                g[q * k + j] = best[q] - logp[i, j] if finite else 0.0
-        exp_neg_block(g, e, tmp, (r1 - r0) * k)
-        for i in range(r0, r1):
-            q = i - r0
+                T[j * _ROWS + q] = logp[r0 + q, j]
+        for q in range(m):
+            best[q] = T[q]
+            arg[q] = 0
+        for j in range(1, k):  # first maximum wins ties
+            for q in range(m):
+                v = T[j * _ROWS + q]
+                gt = v > best[q]
+                best[q] = v if gt else best[q]
+                arg[q] = j if gt else arg[q]
+        for j in range(k):
+            for q in range(m):
+                T[j * _ROWS + q] = best[q] - T[j * _ROWS + q] if best[q] > -np.inf else 0.0
+        exp_neg_block(T, e, tmp, k * _ROWS)
+        for q in range(m):
+            total[q] = 0.0
+        for j in range(k):
+            for q in range(m):
+                total[q] += e[j * _ROWS + q]
+        for q in range(m):
+            i = r0 + q
             if best[q] == -np.inf:
                 # no component can produce this point: a defined, uniform row
                 log_norm[i] = -np.inf
@@ -75,19 +81,16 @@ def normalize_rows(logp, hard, log_norm, elbo):
                 for j in range(k):
                     logp[i, j] = 1.0 / k
                 continue
-            total = 0.0
-            for j in range(k):
-                total += e[q * k + j]
-            log_norm[i] = best[q] + math.log(total)
+            log_norm[i] = best[q] + math.log(total[q])
             if hard:
                 for j in range(k):
                     logp[i, j] = 0.0
                 logp[i, arg[q]] = 1.0
                 elbo[i] = best[q]
                 continue
-            inv = 1.0 / total
+            inv = 1.0 / total[q]
             for j in range(k):
-                logp[i, j] = e[q * k + j] * inv
+                logp[i, j] = e[j * _ROWS + q] * inv
             elbo[i] = log_norm[i]
 
 
@@ -133,21 +136,15 @@ _BLOCK = 8
 
 
 @njit(cache=True, nogil=True, fastmath={"contract"})
-def diag_statistics(X, resp, weights, shift, counts, moments):
-    """Weighted zeroth, first and second moments per component, in one pass.
+def _add_diag_moments(X, resp, weights, shift, counts, moments):
+    """Add ``w r`` and ``w r [y, y^2]`` (``y = X - shift``) to ``counts`` and ``moments``.
 
-    OUT: ``counts[j] = sum_i w_i r_ij`` and ``moments[j] = sum_i w_i r_ij
-    [y_i, y_i^2]`` (shape (k, 2d)) with ``y = X - shift``. Shifting by a
-    central point (the chunk's mean) keeps the later ``squares - sums^2 /
-    counts`` well conditioned. Rows go in blocks of ``_BLOCK`` so that each
-    accumulator row is loaded and stored once per block (the loop was bound by
-    those loads, not by its FMAs).
+    Rows go in blocks of ``_BLOCK`` so that each accumulator row is loaded and
+    stored once per block (the loop was bound by those loads, not its FMAs).
     """
     n, d = X.shape
     k = resp.shape[1]
     width = 2 * d
-    counts[:] = 0.0
-    moments[:] = 0.0
     y = np.zeros((_BLOCK, width))
     wr = np.zeros(_BLOCK)
     for i0 in range(0, n, _BLOCK):
@@ -172,6 +169,77 @@ def diag_statistics(X, resp, weights, shift, counts, moments):
                 for q in range(_BLOCK):
                     acc += wr[q] * y[q, f]
                 row[f] = acc
+
+
+@njit(cache=True, nogil=True)
+def column_means(X, out):
+    """``out[f]`` = mean of column f of ``X`` (a central shift for the moments)."""
+    n, d = X.shape
+    out[:] = 0.0
+    for i in range(n):
+        for f in range(d):
+            out[f] += X[i, f]
+    for f in range(d):
+        out[f] /= max(n, 1)
+
+
+@njit(cache=True, nogil=True)
+def diag_statistics(X, resp, weights, shift, counts, moments):
+    """Weighted zeroth, first and second moments per component, in one pass.
+
+    OUT: ``counts[j] = sum_i w_i r_ij`` and ``moments[j] = sum_i w_i r_ij
+    [y_i, y_i^2]`` (shape (k, 2d)) with ``y = X - shift``. Shifting by a
+    central point (the chunk's mean) keeps the later ``squares - sums^2 /
+    counts`` well conditioned.
+    """
+    counts[:] = 0.0
+    moments[:] = 0.0
+    _add_diag_moments(X, resp, weights, shift, counts, moments)
+
+
+# Rows per piece of the fused diagonal E-step: its (rows, k) responsibilities stay in L1.
+_PIECE = 64
+
+
+@njit(cache=True, nogil=True)
+def diag_estep(X, means_t, precisions_t, log_det, log_weights, weights, hard, shift, counts,
+               moments):
+    """The whole E-step of a diagonal Gaussian mixture over one chunk, fused.
+
+    Per piece of rows: log-densities (as ``diag_log_prob``) plus the log
+    weights, responsibilities (``normalize_rows``), and their moments (as
+    ``diag_statistics``), so no (n, k) array is ever written. OUT: ``counts``
+    and ``moments`` as ``diag_statistics``. Returns the weighted sums of the
+    rows' log-likelihoods and ELBO terms.
+    """
+    n, d = X.shape
+    k = means_t.shape[1]
+    counts[:] = 0.0
+    moments[:] = 0.0
+    resp = np.empty((_PIECE, k))
+    log_norm = np.empty(_PIECE)
+    elbo = np.empty(_PIECE)
+    acc = np.empty(k)
+    ll_sum = 0.0
+    elbo_sum = 0.0
+    for r0 in range(0, n, _PIECE):
+        m = min(_PIECE, n - r0)
+        for q in range(m):
+            for j in range(k):
+                acc[j] = 0.0
+            for f in range(d):
+                x = X[r0 + q, f]
+                for j in range(k):
+                    diff = x - means_t[f, j]
+                    acc[j] += precisions_t[f, j] * diff * diff
+            for j in range(k):
+                resp[q, j] = (log_det[j] - 0.5 * acc[j]) + log_weights[j]
+        normalize_rows(resp[:m], hard, log_norm[:m], elbo[:m])
+        for q in range(m):
+            ll_sum += weights[r0 + q] * log_norm[q]
+            elbo_sum += weights[r0 + q] * elbo[q]
+        _add_diag_moments(X[r0:r0 + m], resp[:m], weights[r0:r0 + m], shift, counts, moments)
+    return ll_sum, elbo_sum
 
 
 @njit(cache=True, nogil=True)

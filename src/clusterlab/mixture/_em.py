@@ -116,8 +116,12 @@ def e_pass(X, weights, family, params, log_weights, *, hard=False, rows=None):
     rows = rows or default_rows(X, family, log_weights.shape[0])
 
     def one(sl):
-        resp, log_norm, elbo = _chunk_resp(X[sl], family, params, log_weights, hard)
         w = weights[sl]
+        fused = family.fused_estep(X[sl], w, params, log_weights, hard)
+        if fused is not None:
+            stats, nk, ll, el = fused
+            return (stats, nk), float(ll), float(el)
+        resp, log_norm, elbo = _chunk_resp(X[sl], family, params, log_weights, hard)
         part = (family.statistics(X[sl], resp, w), w @ resp)
         return part, float(w @ log_norm), float(w @ elbo)
 

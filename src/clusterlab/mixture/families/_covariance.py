@@ -200,11 +200,14 @@ class Diag(_Structure):
     def log_det(self, prec_chol):
         return np.log(prec_chol).sum(axis=1)
 
+    def diag_terms(self, n_features, means, prec_chol):
+        """``(means^T, precisions^T, log-normaliser)`` as the diagonal kernels take them."""
+        log_det = self.log_det(prec_chol) - 0.5 * n_features * LOG_2PI
+        return (np.ascontiguousarray(means.T), np.ascontiguousarray((prec_chol**2).T), log_det)
+
     def log_prob(self, X, means, prec_chol):
         out = np.empty((X.shape[0], means.shape[0]))
-        log_det = self.log_det(prec_chol) - 0.5 * X.shape[1] * LOG_2PI
-        diag_log_prob(X, np.ascontiguousarray(means.T), np.ascontiguousarray((prec_chol**2).T),
-                      log_det, out)
+        diag_log_prob(X, *self.diag_terms(X.shape[1], means, prec_chol), out)
         return out
 
     def n_parameters(self, k, d):
@@ -241,12 +244,10 @@ class Spherical(Diag):
     def covariances(self, n, m2, reg):
         return (m2 / n[:, None]).mean(axis=1) + reg
 
-    def log_prob(self, X, means, prec_chol):
-        prec = np.ascontiguousarray(np.repeat((prec_chol**2)[None], X.shape[1], axis=0))
-        out = np.empty((X.shape[0], means.shape[0]))
-        log_det = X.shape[1] * np.log(prec_chol) - 0.5 * X.shape[1] * LOG_2PI
-        diag_log_prob(X, np.ascontiguousarray(means.T), prec, log_det, out)
-        return out
+    def diag_terms(self, n_features, means, prec_chol):
+        prec = np.ascontiguousarray(np.repeat((prec_chol**2)[None], n_features, axis=0))
+        log_det = n_features * np.log(prec_chol) - 0.5 * n_features * LOG_2PI
+        return np.ascontiguousarray(means.T), prec, log_det
 
     def n_parameters(self, k, d):
         return k

@@ -25,6 +25,10 @@ The engine calls, and never asks which family it holds:
     ``counts[j]`` draws from component ``j``, stacked in component order.
 ``collapsed(params, stats) -> list of (component, reason)``
     Degenerate components (default: none).
+``fused_estep(X, weights, params, log_weights, hard) -> (stats, nk, ll, elbo) or None``
+    Optional: the whole E-step of one chunk in one pass, for families whose
+    kernels can fuse it (the diagonal Gaussian). ``None`` (the default) makes
+    the engine compose ``log_prob``, its normalisation and ``statistics``.
 
 Examples
 --------
@@ -94,6 +98,10 @@ class Family:
     def collapsed(self, params, stats):
         """Indices and reasons of degenerate components (default: none)."""
         return []
+
+    def fused_estep(self, X, weights, params, log_weights, hard):
+        """One chunk's E-step in one pass, or ``None`` to let the engine compose it."""
+        return None
 
     def row_bytes(self, n_components, n_features):
         """Bytes of temporaries one row needs in ``log_prob`` + ``statistics``."""

@@ -9,7 +9,12 @@ whatever the data's offset, and it rescales cleanly for stepwise EM.
 
 import numpy as np
 
-from clusterlab._kernels.estep import diag_statistics, weighted_deviations
+from clusterlab._kernels.estep import (
+    column_means,
+    diag_estep,
+    diag_statistics,
+    weighted_deviations,
+)
 from clusterlab.mixture.families._covariance import STRUCTURES, FixedSpherical, _Structure
 from clusterlab.mixture.families._protocol import Family
 
@@ -50,19 +55,14 @@ def _full_scatter(X, wr, mean):
     return 0.5 * (m2 + m2.transpose(0, 2, 1))
 
 
-def _diag_statistics(X, resp, weights):
-    """Count, mean and centred per-feature scatter per component, in one kernel pass.
+def _diag_stats_from_moments(n, moments, shift):
+    """Count, mean and centred per-feature scatter from moments about ``shift``.
 
     The moments are taken about the chunk's mean ``c`` and re-centred:
     ``m2 = S2 - S1^2 / n`` with ``S1, S2`` the first and second moments of
     ``X - c``, exact up to rounding of order ``eps (1 + (m_j - c)^2 / var_j)``.
     """
-    k, d = resp.shape[1], X.shape[1]
-    shift = X.mean(axis=0)
-    n = np.empty(k)
-    moments = np.empty((k, 2 * d))
-    diag_statistics(X, np.ascontiguousarray(resp), np.ascontiguousarray(weights), shift, n,
-                    moments)
+    k, d = moments.shape[0], moments.shape[1] // 2
     s1, s2 = moments[:, :d], moments[:, d:]
     filled = n > 0
     mean_shifted = np.zeros((k, d))
@@ -70,6 +70,18 @@ def _diag_statistics(X, resp, weights):
     m2 = np.maximum(s2 - s1 * mean_shifted, 0.0)
     mean = np.where(filled[:, None], mean_shifted + shift, 0.0)
     return {"n": n, "mean": mean, "m2": m2}
+
+
+def _diag_statistics(X, resp, weights):
+    """Diagonal statistics of one chunk (one kernel pass over its rows)."""
+    k, d = resp.shape[1], X.shape[1]
+    shift = np.empty(d)
+    column_means(X, shift)
+    n = np.empty(k)
+    moments = np.empty((k, 2 * d))
+    diag_statistics(X, np.ascontiguousarray(resp), np.ascontiguousarray(weights), shift, n,
+                    moments)
+    return _diag_stats_from_moments(n, moments, shift)
 
 
 class Gaussian(Family):
@@ -123,6 +135,21 @@ class Gaussian(Family):
         if kind == "full":
             stats["m2"] = _full_scatter(X, wr, mean)
         return stats
+
+    def fused_estep(self, X, weights, params, log_weights, hard):
+        """Diagonal and spherical structures: log-densities, responsibilities and
+        statistics in one kernel pass, without an (n, k) array; others: ``None``."""
+        if self.structure.m2 != "diag":
+            return None
+        k, d = params["means"].shape
+        terms = self.structure.diag_terms(d, params["means"], params["precisions_cholesky"])
+        shift = np.empty(d)
+        column_means(X, shift)
+        n = np.empty(k)
+        moments = np.empty((k, 2 * d))
+        ll, elbo = diag_estep(X, *terms, np.ascontiguousarray(log_weights, dtype=np.float64),
+                              np.ascontiguousarray(weights), bool(hard), shift, n, moments)
+        return _diag_stats_from_moments(n, moments, shift), n.copy(), ll, elbo
 
     def combine(self, a, b):
         n = a["n"] + b["n"]
