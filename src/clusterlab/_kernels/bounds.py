@@ -15,7 +15,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from clusterlab._kernels.lloyd import _sq_dist, center_sq_norms
+from clusterlab._kernels.lloyd import _sq_dist, center_sq_norms, columns_block, load_columns
 
 
 @njit(cache=True, nogil=True)
@@ -74,14 +74,6 @@ def _scan_columns(gT, m, rows, s0, C2, c_sq, c_sq_max, x_sq, slack, labels, uppe
             n_changed += 1
             labels[i] = j1[q]
     return n_changed
-
-
-@njit(cache=True, nogil=True)
-def _load_columns(X, s, e, offset, xT):
-    """``xT[:, :e-s] = (X[s:e] - offset).T``: a chunk centred on the fly, one point per column."""
-    for r in range(e - s):
-        for f in range(X.shape[1]):
-            xT[f, r] = X[s + r, f] - offset[f]
 
 
 @njit(cache=True, nogil=True)
@@ -164,7 +156,7 @@ def _hamerly_block(b, X, offset, x_sq, w, C, C2, c_sq, move, half_gap, full, blo
                 u = upper[i] + move[a]
                 z = max(lo, half_gap[a])
                 if not fresh and u > z:
-                    # gather the row (centred as _load_columns does), tighten its bound
+                    # gather the row (centred as load_columns does), tighten its bound
                     for f in range(d):
                         gb[m, f] = X[i, f] - offset[f]
                     u = math.sqrt(_sq_dist(gb, m, C, a))
@@ -180,8 +172,8 @@ def _hamerly_block(b, X, offset, x_sq, w, C, C2, c_sq, move, half_gap, full, blo
             m += 1
         n_scan += m
         if fresh:  # every row of the chunk, in order
-            _load_columns(X, s0, e, offset, xT)
-            gT = xT if m == chunk else np.ascontiguousarray(xT[:, :m])
+            load_columns(X, s0, e, offset, xT)
+            gT = columns_block(xT, m)
             n_changed += _scan_columns(gT, m, rows, s0, C2, c_sq, c_sq_max, x_sq, slack,
                                        labels, upper, lower, j1, b1, b2)
             _add_moments(xT, s0, e, w, x_sq, labels, bs, bw, bq, bc)

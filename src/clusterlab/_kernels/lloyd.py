@@ -26,29 +26,42 @@ def center_sq_norms(C):
 
 
 @njit(cache=True, nogil=True)
-def _argmin_row(dots, r, c_sq):
-    """Index of the smallest ``c_sq[j] + dots[r, j]`` (``dots`` = -2 x.c), ties to the lowest.
+def top_one_columns(dT, m, c_sq, j1):
+    """``j1[q]`` = index of the smallest ``c_sq[j] + dT[j, q]`` for each column q < m.
 
-    Done in the data's dtype, as scikit-learn's: widening float32 to float64
-    here made the scan cost as much as the BLAS call before it.
+    ``dT`` (k, m) holds ``-2 c_j . x_q``. Centres are the outer loop and points
+    the inner one, so the update is a select across points (vectorised, no
+    branch); the first minimum wins ties, as a scan in index order would. In
+    the data's dtype, as scikit-learn's: widening float32 to float64 here made
+    the scan cost as much as the BLAS call before it.
     """
-    k = c_sq.shape[0]
-    best = c_sq[0] + dots[r, 0]
-    bj = 0
-    for j in range(1, k):
-        v = c_sq[j] + dots[r, j]
-        if v < best:
-            best = v
-            bj = j
-    return bj
+    best = np.empty(m, dtype=dT.dtype)
+    for q in range(m):
+        best[q] = np.inf
+        j1[q] = 0
+    for j in range(c_sq.shape[0]):
+        cj = c_sq[j]
+        row = dT[j]
+        for q in range(m):
+            v = cj + row[q]
+            lt = v < best[q]
+            best[q] = v if lt else best[q]
+            j1[q] = j if lt else j1[q]
 
 
 @njit(cache=True, nogil=True)
-def load_chunk(X, s, e, offset, xb):
-    """``xb[:e-s] = X[s:e] - offset``: centre one chunk on the fly (no copy of X)."""
+def load_columns(X, s, e, offset, xT):
+    """``xT[:, :e-s] = (X[s:e] - offset).T``: a chunk centred on the fly (no copy of
+    X), one point per column, so that the products come out as (k, chunk)."""
     for r in range(e - s):
         for f in range(X.shape[1]):
-            xb[r, f] = X[s + r, f] - offset[f]
+            xT[f, r] = X[s + r, f] - offset[f]
+
+
+@njit(cache=True, nogil=True)
+def columns_block(xT, m):
+    """The first ``m`` columns of ``xT`` as a contiguous array (BLAS wants one)."""
+    return xT if m == xT.shape[1] else np.ascontiguousarray(xT[:, :m])
 
 
 @njit(cache=True, nogil=True)
@@ -116,8 +129,7 @@ def lloyd_pass(X, offset, x_sq, w, C, block_size, chunk, labels, sums, weights, 
     """
     n, d = X.shape
     n_blocks = sums.shape[0]
-    CT = np.ascontiguousarray(C.T)
-    CT *= -2  # the BLAS call then gives -2 x.c directly (exact scaling)
+    C2 = C * -2  # the BLAS call then gives -2 c.x directly (exact scaling)
     c_sq = center_sq_norms(C)
     for b in prange(n_blocks):
         start = b * block_size
@@ -129,14 +141,16 @@ def lloyd_pass(X, offset, x_sq, w, C, block_size, chunk, labels, sums, weights, 
         bw[:] = 0.0
         bq[:] = 0.0
         n_changed = 0
-        xb = np.empty((chunk, d), dtype=X.dtype)
+        xT = np.empty((d, chunk), dtype=X.dtype)
+        j1 = np.empty(chunk, dtype=np.int64)
         for s in range(start, stop, chunk):
             e = min(stop, s + chunk)
-            load_chunk(X, s, e, offset, xb)
-            dots = np.dot(xb[: e - s], CT)
+            load_columns(X, s, e, offset, xT)
+            dT = np.dot(C2, columns_block(xT, e - s))
+            top_one_columns(dT, e - s, c_sq, j1)
             for r in range(e - s):
                 i = s + r
-                j = _argmin_row(dots, r, c_sq)
+                j = j1[r]
                 if labels[i] != j:
                     n_changed += 1
                     labels[i] = j
@@ -144,7 +158,7 @@ def lloyd_pass(X, offset, x_sq, w, C, block_size, chunk, labels, sums, weights, 
                 bw[j] += wi
                 bq[j] += wi * x_sq[i]
                 for f in range(d):
-                    bs[j, f] += wi * xb[r, f]
+                    bs[j, f] += wi * xT[f, r]
         changed[b] = n_changed
 
 
@@ -153,21 +167,24 @@ def assign_pass(X, offset, C, block_size, chunk, labels, min_sq):
     """Lloyd's assignment only: labels and exact squared distances (``predict``)."""
     n, d = X.shape
     n_blocks = (n + block_size - 1) // block_size
-    CT = np.ascontiguousarray(C.T)
-    CT *= -2  # the BLAS call then gives -2 x.c directly (exact scaling)
+    C2 = C * -2  # the BLAS call then gives -2 c.x directly (exact scaling)
     c_sq = center_sq_norms(C)
     for b in prange(n_blocks):
         start = b * block_size
         stop = min(n, start + block_size)
-        xb = np.empty((chunk, d), dtype=X.dtype)
+        xT = np.empty((d, chunk), dtype=X.dtype)
+        xb = np.empty((1, d), dtype=X.dtype)
+        j1 = np.empty(chunk, dtype=np.int64)
         for s in range(start, stop, chunk):
             e = min(stop, s + chunk)
-            load_chunk(X, s, e, offset, xb)
-            dots = np.dot(xb[: e - s], CT)
+            load_columns(X, s, e, offset, xT)
+            dT = np.dot(C2, columns_block(xT, e - s))
+            top_one_columns(dT, e - s, c_sq, j1)
             for r in range(e - s):
-                j = _argmin_row(dots, r, c_sq)
-                labels[s + r] = j
-                min_sq[s + r] = _sq_dist(xb, r, C, j)
+                labels[s + r] = j1[r]
+                for f in range(d):
+                    xb[0, f] = xT[f, r]
+                min_sq[s + r] = _sq_dist(xb, 0, C, j1[r])
 
 
 @njit(cache=True, nogil=True)
