@@ -15,7 +15,13 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from clusterlab._kernels.lloyd import _sq_dist, center_sq_norms, columns_block, load_columns
+from clusterlab._kernels.lloyd import (
+    _sq_dist,
+    center_sq_norms,
+    columns_block,
+    load_columns,
+    nearest_columns,
+)
 
 
 @njit(cache=True, nogil=True)
@@ -32,36 +38,12 @@ def _top_two(p):
 
 
 @njit(cache=True, nogil=True)
-def _top_two_columns(dT, m, c_sq, j1, b1, b2):
-    """Best index, best and second-best of ``c_sq[j] + dT[j, q]`` for each column q < m.
-
-    ``dT`` (k, m) holds ``-2 c_j . x_q``. The centres are the outer loop and
-    the points the inner one, so every update is a select across points
-    (vectorised, no branch): the first minimum wins ties, as a scan in index
-    order would. In the data's dtype, so float32 is not widened.
-    """
-    for q in range(m):
-        b1[q] = np.inf
-        b2[q] = np.inf
-        j1[q] = 0
-    for j in range(c_sq.shape[0]):
-        cj = c_sq[j]
-        row = dT[j]
-        for q in range(m):
-            v = cj + row[q]
-            lt = v < b1[q]
-            b2[q] = b1[q] if lt else min(b2[q], v)
-            b1[q] = v if lt else b1[q]
-            j1[q] = j if lt else j1[q]
-
-
-@njit(cache=True, nogil=True)
 def _scan_columns(gT, m, rows, s0, C2, c_sq, c_sq_max, x_sq, slack, labels, upper, lower,
                   j1, b1, b2):
     """Full scan of the ``m`` rows held as the columns of ``gT`` (d, m); returns the
     number of changed labels."""
     dT = np.dot(C2, gT)
-    _top_two_columns(dT, m, c_sq, j1, b1, b2)
+    nearest_columns(dT, m, c_sq, True, j1, b1, b2)
     n_changed = 0
     for q in range(m):
         i = s0 + rows[q]

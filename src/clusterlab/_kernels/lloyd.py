@@ -26,26 +26,30 @@ def center_sq_norms(C):
 
 
 @njit(cache=True, nogil=True)
-def top_one_columns(dT, m, c_sq, j1):
-    """``j1[q]`` = index of the smallest ``c_sq[j] + dT[j, q]`` for each column q < m.
+def nearest_columns(dT, m, c_sq, second, j1, b1, b2):
+    """Nearest centre of each point held as a column: for q < m, ``j1[q]`` and
+    ``b1[q]`` are the index and value of the smallest ``c_sq[j] + dT[j, q]``,
+    and with ``second`` ``b2[q]`` is the second smallest (Hamerly's bound).
 
     ``dT`` (k, m) holds ``-2 c_j . x_q``. Centres are the outer loop and points
-    the inner one, so the update is a select across points (vectorised, no
+    the inner one, so every update is a select across points (vectorised, no
     branch); the first minimum wins ties, as a scan in index order would. In
     the data's dtype, as scikit-learn's: widening float32 to float64 here made
     the scan cost as much as the BLAS call before it.
     """
-    best = np.empty(m, dtype=dT.dtype)
     for q in range(m):
-        best[q] = np.inf
+        b1[q] = np.inf
+        b2[q] = np.inf
         j1[q] = 0
     for j in range(c_sq.shape[0]):
         cj = c_sq[j]
         row = dT[j]
         for q in range(m):
             v = cj + row[q]
-            lt = v < best[q]
-            best[q] = v if lt else best[q]
+            lt = v < b1[q]
+            if second:  # loop-invariant: compiled as two loops
+                b2[q] = b1[q] if lt else min(b2[q], v)
+            b1[q] = v if lt else b1[q]
             j1[q] = j if lt else j1[q]
 
 
@@ -143,11 +147,12 @@ def lloyd_pass(X, offset, x_sq, w, C, block_size, chunk, labels, sums, weights, 
         n_changed = 0
         xT = np.empty((d, chunk), dtype=X.dtype)
         j1 = np.empty(chunk, dtype=np.int64)
+        b1 = np.empty(chunk, dtype=X.dtype)
         for s in range(start, stop, chunk):
             e = min(stop, s + chunk)
             load_columns(X, s, e, offset, xT)
             dT = np.dot(C2, columns_block(xT, e - s))
-            top_one_columns(dT, e - s, c_sq, j1)
+            nearest_columns(dT, e - s, c_sq, False, j1, b1, b1)
             for r in range(e - s):
                 i = s + r
                 j = j1[r]
@@ -175,11 +180,12 @@ def assign_pass(X, offset, C, block_size, chunk, labels, min_sq):
         xT = np.empty((d, chunk), dtype=X.dtype)
         xb = np.empty((1, d), dtype=X.dtype)
         j1 = np.empty(chunk, dtype=np.int64)
+        b1 = np.empty(chunk, dtype=X.dtype)
         for s in range(start, stop, chunk):
             e = min(stop, s + chunk)
             load_columns(X, s, e, offset, xT)
             dT = np.dot(C2, columns_block(xT, e - s))
-            top_one_columns(dT, e - s, c_sq, j1)
+            nearest_columns(dT, e - s, c_sq, False, j1, b1, b1)
             for r in range(e - s):
                 labels[s + r] = j1[r]
                 for f in range(d):
