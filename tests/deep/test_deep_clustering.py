@@ -32,12 +32,18 @@ def fitted_vade():
 
 
 @pytest.fixture(scope="module")
+def fitted_vade_diag():
+    X, y = _binary_prototypes()
+    return _small("vade", covariance_type="diag").fit(X), X, y
+
+
+@pytest.fixture(scope="module")
 def fitted_vae_gmm():
     X, y = _binary_prototypes()
     return _small("vae_gmm", covariance_type="full").fit(X), X, y
 
 
-@pytest.mark.parametrize("which", ["fitted_vade", "fitted_vae_gmm"])
+@pytest.mark.parametrize("which", ["fitted_vade", "fitted_vade_diag", "fitted_vae_gmm"])
 def test_recovers_planted_clusters(which, request):
     dc, X, y = request.getfixturevalue(which)
     assert cluster_accuracy(y, dc.labels_) >= 0.95
@@ -50,7 +56,7 @@ def test_recovers_planted_clusters(which, request):
     assert dc.fit_predict(X).shape == (300,)
 
 
-@pytest.mark.parametrize("which", ["fitted_vade", "fitted_vae_gmm"])
+@pytest.mark.parametrize("which", ["fitted_vade", "fitted_vade_diag", "fitted_vae_gmm"])
 def test_predict_proba_equals_sklearn_mixture_with_same_parameters(which, request):
     """Our posterior from the stored mixture equals sklearn's GaussianMixture.predict_proba."""
     dc, X, _ = request.getfixturevalue(which)
@@ -66,14 +72,16 @@ def test_predict_proba_equals_sklearn_mixture_with_same_parameters(which, reques
     np.testing.assert_allclose(dc.predict_proba(X), oracle.predict_proba(Z), atol=1e-8)
 
 
-def test_vade_posterior_equals_network_responsibilities(fitted_vade):
+@pytest.mark.parametrize("which, cov_shape", [("fitted_vade", (3, 2, 2)),
+                                              ("fitted_vade_diag", (3, 2))])
+def test_vade_posterior_equals_network_responsibilities(which, cov_shape, request):
     import torch
 
-    dc, X, _ = fitted_vade
+    dc, X, _ = request.getfixturevalue(which)
     with torch.no_grad():
         gamma = dc.module_.responsibilities(torch.as_tensor(X, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(dc.predict_proba(X), gamma, atol=1e-4)
-    assert dc.covariances_.shape == (3, 2)
+    assert dc.covariances_.shape == cov_shape
     assert dc.weights_.sum() == pytest.approx(1.0)
 
 
@@ -104,10 +112,10 @@ def test_reproducible_and_runs_on_device(device):
     assert a.predict_proba(X).shape == (120, 3)
 
 
-@pytest.mark.parametrize("method", ["vade", "vae_gmm"])
-def test_model_file_round_trip(method, tmp_path):
+@pytest.mark.parametrize("method, cov", [("vade", "full"), ("vade", "diag"), ("vae_gmm", "full")])
+def test_model_file_round_trip(method, cov, tmp_path):
     X, _ = _binary_prototypes(n_per=30)
-    dc = _small(method, pretrain_epochs=3, epochs=3).fit(X)
+    dc = _small(method, covariance_type=cov, pretrain_epochs=3, epochs=3).fit(X)
     save_model(dc, tmp_path / "dc.npz")
     loaded = load_model(tmp_path / "dc.npz")
     np.testing.assert_array_equal(loaded.predict(X), dc.predict(X))
@@ -127,7 +135,7 @@ def test_digits_beat_chance_by_far(digits):
     "params, match",
     [
         ({"method": "dec"}, "method"),
-        ({"method": "vade", "covariance_type": "full"}, "covariance_type must be 'diag'"),
+        ({"method": "vade", "covariance_type": "tied"}, "covariance_type"),
         ({"n_clusters": 0}, "n_clusters"),
         ({"hidden_dim": (4, -1)}, "hidden_dim"),
         ({"device": "gpu"}, "device"),

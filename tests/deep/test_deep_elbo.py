@@ -9,6 +9,7 @@ from scipy.stats import multivariate_normal
 from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
 
 from clusterlab.deep._elbo import (
+    LOG_2PI,
     bernoulli_log_likelihood,
     elbo_terms,
     gaussian_kl,
@@ -16,7 +17,13 @@ from clusterlab.deep._elbo import (
     reparameterize,
 )
 from clusterlab.deep._nets import VAENet
-from clusterlab.deep._vade import VaDENet, autoencoder_terms, log_gaussian_diag
+from clusterlab.deep._vade import (
+    COMPONENTS,
+    FullComponents,
+    VaDENet,
+    autoencoder_terms,
+    log_gaussian_diag,
+)
 
 
 def _gen(seed, device="cpu"):
@@ -101,10 +108,42 @@ def test_log_gaussian_diag_equals_scipy():
         np.testing.assert_allclose(out[:, k], expected, rtol=1e-10)
 
 
-def test_vade_with_one_standard_component_is_the_vae_elbo():
+def test_full_components_log_prob_equals_scipy():
+    rng = np.random.default_rng(0)
+    z, means = rng.normal(size=(5, 3)), rng.normal(size=(4, 3))
+    a = rng.normal(size=(4, 3, 3))
+    covs = a @ a.transpose(0, 2, 1) + 0.5 * np.eye(3)
+    comp = FullComponents(4, 3).double()
+    comp.set(means, covs)
+    out = comp.log_prob(torch.from_numpy(z)).detach().numpy()
+    for k in range(4):
+        np.testing.assert_allclose(out[:, k], multivariate_normal(means[k], covs[k]).logpdf(z),
+                                   rtol=1e-10)
+    np.testing.assert_allclose(comp.covariances().detach().numpy(), covs, rtol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "full"])
+def test_expected_log_prob_equals_monte_carlo(covariance_type):
+    """The closed-form E_q[log N(z | component)] matches an average over draws of z."""
+    rng = np.random.default_rng(1)
+    comp = COMPONENTS[covariance_type](2, 3).double()
+    a = rng.normal(size=(2, 3, 3))
+    covs = a @ a.transpose(0, 2, 1) + np.eye(3)
+    comp.set(rng.normal(size=(2, 3)),
+             covs if covariance_type == "full" else np.diagonal(covs, axis1=1, axis2=2))
+    mean, var = torch.from_numpy(rng.normal(size=(1, 3))), torch.from_numpy(rng.random((1, 3)))
+    z = mean + var.sqrt() * torch.randn(200_000, 3, generator=_gen(3), dtype=torch.float64)
+    with torch.no_grad():
+        mc = comp.log_prob(z).mean(dim=0)
+        exact = comp.expected_log_prob(mean, var)[0]
+    np.testing.assert_allclose(exact.numpy(), mc.numpy(), rtol=2e-3)
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "full"])
+def test_vade_with_one_standard_component_is_the_vae_elbo(covariance_type):
     """K = 1 with prior N(0, I): VaDE's ELBO reduces exactly to the VAE's."""
     vae = VAENet(5, [6], 3, "bernoulli", _gen(0)).double()
-    net = VaDENet(vae, 1).double()
+    net = VaDENet(vae, 1, covariance_type).double()
     x = torch.rand(8, 5, generator=_gen(1), dtype=torch.float64)
     out = net.terms(x, _gen(2), "bernoulli")
     rec, kl = elbo_terms(vae, x, _gen(2), "bernoulli")
@@ -112,13 +151,16 @@ def test_vade_with_one_standard_component_is_the_vae_elbo():
     np.testing.assert_allclose(out["kl"].detach(), kl.detach(), rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("covariance_type", ["diag", "full"])
 @torch.no_grad()
-def test_vade_kl_term_bounds_the_true_kl_to_the_mixture_prior():
+def test_vade_kl_term_bounds_the_true_kl_to_the_mixture_prior(covariance_type):
     """VaDE's term (with q(c|x) = p(c|z)) is >= KL(q(z|x) || mixture), by Monte Carlo."""
     vae = VAENet(4, [5], 2, "bernoulli", _gen(0)).double()
-    net = VaDENet(vae, 3).double()
-    net.set_prior([0.2, 0.3, 0.5], [[0.0, 0.0], [1.0, -1.0], [-0.5, 0.5]],
-                  [[1.0, 0.5], [0.3, 1.0], [2.0, 2.0]])
+    net = VaDENet(vae, 3, covariance_type).double()
+    variances = np.array([[1.0, 0.5], [0.3, 1.0], [2.0, 2.0]])
+    covariances = variances if covariance_type == "diag" else np.stack(
+        [np.diag(v) + [[0.0, 0.2], [0.2, 0.0]] for v in variances])
+    net.set_prior([0.2, 0.3, 0.5], [[0.0, 0.0], [1.0, -1.0], [-0.5, 0.5]], covariances)
     net.double()
     x = torch.rand(1, 4, generator=_gen(1), dtype=torch.float64)
     n = 100_000
@@ -139,3 +181,27 @@ def test_autoencoder_terms_have_no_kl_and_no_noise():
     a, b = terms(x, _gen(1)), terms(x, _gen(2))
     assert torch.equal(a["reconstruction"], b["reconstruction"])
     assert float(a["kl"].abs().sum()) == 0.0
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "full"])
+@torch.no_grad()
+def test_start_posterior_variances_minimise_the_kl_for_one_component(covariance_type):
+    """With K = 1, the started variances 1 / (Sigma^-1)_jj are where VaDE's KL is least."""
+    vae = VAENet(4, [5], 2, "bernoulli", _gen(0)).double()
+    net = VaDENet(vae, 1, covariance_type).double()
+    cov = np.array([[[2.0, 0.6], [0.6, 0.5]]])
+    full = covariance_type == "full"
+    net.set_prior([1.0], [[0.3, -0.2]], cov if full else cov[:, [0, 1], [0, 1]])
+    net.start_posterior_variances()
+    x = torch.rand(3, 4, generator=_gen(1), dtype=torch.float64)
+    log_var = vae.encode(x)[1]
+    expected = 1.0 / np.diag(np.linalg.inv(cov[0])) if full else cov[0].diagonal()
+    np.testing.assert_allclose(torch.exp(log_var).numpy(), np.tile(expected, (3, 1)), rtol=1e-12)
+    mean = vae.encode(x)[0]
+
+    def kl(lv):
+        return -(net.components.expected_log_prob(mean, torch.exp(lv))[:, 0]
+                 + 0.5 * torch.sum(LOG_2PI + 1.0 + lv, dim=1))
+
+    for step in (-0.1, 0.1):
+        assert torch.all(kl(log_var + step) > kl(log_var))
