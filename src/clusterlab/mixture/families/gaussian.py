@@ -116,6 +116,8 @@ class Gaussian(Family):
         return f"Gaussian(covariance_type={self.covariance_type!r}, reg_covar={self.reg_covar!r})"
 
     def row_bytes(self, n_components, n_features):
+        if self.structure.m2 == "diag":  # the fused E-step keeps no per-row temporaries
+            return 8 * 3 * n_features
         stacked = 2 * n_components * n_features if self.structure.m2 == "full" else 0
         return 8 * (n_components * 4 + 3 * n_features + stacked)
 
