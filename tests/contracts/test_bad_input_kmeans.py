@@ -106,3 +106,18 @@ def test_fuzzy_bad_membership_init():
     u0[0] = 0.0
     with pytest.raises(ValueError, match="every row needs a positive entry"):
         FuzzyCMeans(2, init=u0).fit(X_OK)
+
+
+@pytest.mark.parametrize("bad", [-0.5, np.nan, np.inf])
+def test_fuzzy_membership_init_must_be_finite_and_non_negative(bad):
+    u0 = np.ones((4, 2))
+    u0[2, 1] = bad
+    with pytest.raises(ValueError, match="finite and non-negative"):
+        FuzzyCMeans(2, init=u0).fit(X_OK)
+
+
+def test_fuzzy_membership_init_needs_every_cluster():
+    u0 = np.zeros((4, 2))
+    u0[:, 0] = 1.0
+    with pytest.raises(ValueError, match="every cluster needs a positive membership"):
+        FuzzyCMeans(2, init=u0).fit(X_OK)

@@ -203,3 +203,37 @@ def fcm_memberships(X, C, m, out):
     for i in prange(X.shape[0]):
         u = out[i]
         _memberships(X[i], C, m, u)
+
+
+@njit(**_FLAGS)
+def membership_moments(X, w, u0, m, sums, weights):
+    """Moments of initial memberships ``u0`` (rows normalised), in one pass.
+
+    OUT: ``sums[j] = sum_i w_i v_ij^m x_i`` and ``weights[j] = sum_i w_i v_ij^m``
+    with ``v_i = u0_i / sum_j u0_ij``. Returns 1 if ``u0`` holds a negative or
+    non-finite value, 2 if a row sums to zero, else 0 (the caller raises).
+    """
+    n, d = X.shape
+    k = u0.shape[1]
+    sums[:] = 0.0
+    weights[:] = 0.0
+    v = np.empty(k)
+    for i in range(n):
+        total = 0.0
+        for j in range(k):
+            x = u0[i, j]
+            if not (x >= 0.0 and x < np.inf):
+                return 1
+            total += x
+        if total == 0.0:
+            return 2
+        inv = 1.0 / total
+        for j in range(k):
+            r = u0[i, j] * inv
+            v[j] = w[i] * (r * r if m == 2.0 else math.pow(r, m))
+            weights[j] += v[j]
+        for j in range(k):
+            for f in range(d):
+                sums[j, f] += v[j] * X[i, f]
+    return 0
+

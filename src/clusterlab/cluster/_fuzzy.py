@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass
+from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass, membership_moments
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
     Interval,
@@ -74,17 +74,18 @@ def fuzzy_cmeans(X, w, centers, m, *, max_iter=300, tol=0.0, verbose=0):
 
 def centers_from_memberships(X, w, u0, m):
     """Initial centres: ``u0^m``-weighted means (rows of ``u0`` normalised first)."""
-    u = np.asarray(u0, dtype=np.float64)
-    if np.any(~np.isfinite(u)) or np.any(u < 0):
+    u = np.ascontiguousarray(u0, dtype=np.float64)
+    k = u.shape[1]
+    sums, col = np.empty((k, X.shape[1])), np.empty(k)
+    code = membership_moments(X, np.ascontiguousarray(w, dtype=np.float64), u, float(m),
+                              sums, col)
+    if code == 1:
         raise ValueError("init memberships must be finite and non-negative.")
-    s = u.sum(axis=1, keepdims=True)
-    if np.any(s == 0):
+    if code == 2:
         raise ValueError("init memberships: every row needs a positive entry.")
-    um = (u / s) ** m * w[:, None]
-    col = um.sum(axis=0)
     if np.any(col == 0):
         raise ValueError("init memberships: every cluster needs a positive membership.")
-    return (um.T @ X) / col[:, None]
+    return sums / col[:, None]
 
 
 class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
