@@ -144,3 +144,28 @@ def test_fcm_pass_moments_brute_force(rng, m):
     np.testing.assert_allclose(weights.sum(0), um.sum(0), rtol=1e-12)
     np.testing.assert_allclose(obj.sum(), (w * (u**m * D).sum(1)).sum(), rtol=1e-12)
     np.testing.assert_allclose(pc.sum(), (u**2).sum(), rtol=1e-12)
+
+
+def test_hamerly_float64_labels_exact_where_float32_cannot_tell(rng):
+    # points a hair (1e-10) off the bisector of two centres: float32 products
+    # cannot separate them, so the pass must re-scan them in float64
+    C = np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 5.0, 0.0]])
+    n = 400
+    X = np.column_stack([np.zeros(n), rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)])
+    X[:, 0] = np.where(np.arange(n) % 2 == 0, 1e-10, -1e-10)
+    k, d = C.shape
+    layout = make_layout(n, k, d, 8, chunk=64)
+    buf = Buffers(layout, k, d)
+    scanned = np.zeros(layout.n_blocks, dtype=np.int64)
+    counts = np.zeros((layout.n_blocks, k), dtype=np.int64)
+    labels = np.full(n, -1, dtype=np.int32)
+    upper, lower = np.zeros(n), np.zeros(n)
+    offset = np.zeros(d)
+    hamerly_pass(X, offset, x_sq_norms(X, offset), np.ones(n), C, np.zeros(k), half_gaps(C),
+                 True, layout.block_size, layout.chunk, labels, upper, lower, buf.sums,
+                 buf.weights, buf.sq, counts, buf.changed, scanned)
+    D, lab = _brute(X, C)
+    np.testing.assert_array_equal(labels, lab)
+    np.testing.assert_array_equal(lab, np.where(np.arange(n) % 2 == 0, 0, 1))
+    own = np.sqrt(D[np.arange(n), lab])
+    assert np.all(upper >= own) and np.all(lower <= np.sqrt(np.sort(D, axis=1)[:, 1]))
