@@ -54,6 +54,14 @@ def test_lloyd_pass_moments(rng):
     assert buf.changed.sum() == len(X)
 
 
+def _hamerly_state(n, k, d):
+    """Layout, buffers and per-row state of a Hamerly run before its first pass."""
+    layout = make_layout(n, k, d, 8, chunk=64)
+    counts = np.zeros((layout.n_blocks, k), dtype=np.int64)
+    return (layout, Buffers(layout, k, d), np.zeros(layout.n_blocks, dtype=np.int64), counts,
+            np.full(n, -1, dtype=np.int32), np.zeros(n), np.zeros(n))
+
+
 @pytest.mark.parametrize("kernel", [hamerly_pass, hamerly_pass_serial])
 def test_hamerly_pass_tracks_brute_force_over_moves(rng, kernel):
     X, C = _data(rng, n=900, k=7)
@@ -61,12 +69,7 @@ def test_hamerly_pass_tracks_brute_force_over_moves(rng, kernel):
     k = len(C)
     offset = np.zeros(d)
     w = np.ones(n)
-    layout = make_layout(n, k, d, 8, chunk=64)
-    buf = Buffers(layout, k, d)
-    scanned = np.zeros(layout.n_blocks, dtype=np.int64)
-    counts = np.zeros((layout.n_blocks, k), dtype=np.int64)
-    labels = np.full(n, -1, dtype=np.int32)
-    upper, lower = np.zeros(n), np.zeros(n)
+    layout, buf, scanned, counts, labels, upper, lower = _hamerly_state(n, k, d)
     move = np.zeros(k)
     x_sq = x_sq_norms(X, offset)
     for step in range(6):
@@ -154,12 +157,7 @@ def test_hamerly_float64_labels_exact_where_float32_cannot_tell(rng):
     X = np.column_stack([np.zeros(n), rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)])
     X[:, 0] = np.where(np.arange(n) % 2 == 0, 1e-10, -1e-10)
     k, d = C.shape
-    layout = make_layout(n, k, d, 8, chunk=64)
-    buf = Buffers(layout, k, d)
-    scanned = np.zeros(layout.n_blocks, dtype=np.int64)
-    counts = np.zeros((layout.n_blocks, k), dtype=np.int64)
-    labels = np.full(n, -1, dtype=np.int32)
-    upper, lower = np.zeros(n), np.zeros(n)
+    layout, buf, scanned, counts, labels, upper, lower = _hamerly_state(n, k, d)
     offset = np.zeros(d)
     hamerly_pass(X, offset, x_sq_norms(X, offset), np.ones(n), C, np.zeros(k), half_gaps(C),
                  True, layout.block_size, layout.chunk, labels, upper, lower, buf.sums,
