@@ -159,7 +159,7 @@ def _hamerly_block(b, X, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_ga
     gb = np.empty((chunk, d), dtype=X.dtype)  # a light pass's failing rows, gathered
     rows = np.empty(chunk, dtype=np.int64)
     old = np.empty(chunk, dtype=np.int64)
-    j1 = np.empty(chunk, dtype=np.int64)
+    j1 = np.empty(chunk, dtype=np.int32)
     b1 = np.empty(chunk, dtype=np.float32)
     b2 = np.empty(chunk, dtype=np.float32)
     n_changed = 0

@@ -27,7 +27,7 @@ def center_sq_norms(C):
 
 @njit(cache=True, nogil=True)
 def nearest_columns(dT, m, c_sq, second, j1, b1, b2):
-    """Nearest centre of each point held as a column: for q < m, ``j1[q]`` and
+    """Nearest centre of each point held as a column: for q < m, ``j1[q]`` (int32) and
     ``b1[q]`` are the index and value of the smallest ``c_sq[j] + dT[j, q]``,
     and with ``second`` ``b2[q]`` is the second smallest (Hamerly's bound).
 
@@ -44,13 +44,14 @@ def nearest_columns(dT, m, c_sq, second, j1, b1, b2):
     for j in range(c_sq.shape[0]):
         cj = c_sq[j]
         row = dT[j]
+        jj = np.int32(j)  # int32 indices: lanes as wide as float32 values
         for q in range(m):
             v = cj + row[q]
-            lt = v < b1[q]
+            old = b1[q]
             if second:  # loop-invariant: compiled as two loops
-                b2[q] = b1[q] if lt else min(b2[q], v)
-            b1[q] = v if lt else b1[q]
-            j1[q] = j if lt else j1[q]
+                b2[q] = min(b2[q], max(old, v))  # the old best when v beats it
+            b1[q] = min(old, v)
+            j1[q] = jj if v < old else j1[q]
 
 
 @njit(cache=True, nogil=True)
@@ -146,7 +147,7 @@ def lloyd_pass(X, offset, x_sq, w, C, block_size, chunk, labels, sums, weights, 
         bq[:] = 0.0
         n_changed = 0
         xT = np.empty((d, chunk), dtype=X.dtype)
-        j1 = np.empty(chunk, dtype=np.int64)
+        j1 = np.empty(chunk, dtype=np.int32)
         b1 = np.empty(chunk, dtype=X.dtype)
         for s in range(start, stop, chunk):
             e = min(stop, s + chunk)
@@ -179,7 +180,7 @@ def assign_pass(X, offset, C, block_size, chunk, labels, min_sq):
         stop = min(n, start + block_size)
         xT = np.empty((d, chunk), dtype=X.dtype)
         xb = np.empty((1, d), dtype=X.dtype)
-        j1 = np.empty(chunk, dtype=np.int64)
+        j1 = np.empty(chunk, dtype=np.int32)
         b1 = np.empty(chunk, dtype=X.dtype)
         for s in range(start, stop, chunk):
             e = min(stop, s + chunk)
