@@ -209,6 +209,14 @@ def _hamerly_block(b, X, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_ga
     scanned[b] = n_scan
 
 
+@njit(cache=True, nogil=True)
+def _scan_terms(C):
+    """``-2 C`` and ``||C_j||^2`` in the data's precision and in float32 (the scans')."""
+    C2 = C * -2  # the BLAS call then gives -2 c.x directly (exact scaling)
+    c_sq = center_sq_norms(C)
+    return C2, C2.astype(np.float32), c_sq, c_sq.astype(np.float32)
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def hamerly_pass(X, offset, x_sq, w, C, move, half_gap, full, block_size, chunk, labels,
                  upper, lower, sums, weights, sq, counts, changed, scanned):
@@ -224,10 +232,7 @@ def hamerly_pass(X, offset, x_sq, w, C, move, half_gap, full, block_size, chunk,
     OUT: ``changed``, and ``scanned[b]`` = rows the bounds did not settle.
     Blocks run in parallel; see ``hamerly_pass_serial``.
     """
-    C2 = C * -2  # the BLAS call then gives -2 c.x directly (exact scaling)
-    c_sq = center_sq_norms(C)
-    C2s = C2.astype(np.float32)  # the scans' products run in float32
-    c_sqs = c_sq.astype(np.float32)
+    C2, C2s, c_sq, c_sqs = _scan_terms(C)
     for b in prange(sums.shape[0]):
         _hamerly_block(b, X, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_gap, full,
                        block_size, chunk, labels, upper, lower, sums, weights, sq, counts,
@@ -239,10 +244,7 @@ def hamerly_pass_serial(X, offset, x_sq, w, C, move, half_gap, full, block_size,
                         labels, upper, lower, sums, weights, sq, counts, changed, scanned):
     """``hamerly_pass`` on one thread: for light passes, where starting threads costs more
     than the work (the blocks and their results are the same)."""
-    C2 = C * -2  # the BLAS call then gives -2 c.x directly (exact scaling)
-    c_sq = center_sq_norms(C)
-    C2s = C2.astype(np.float32)  # the scans' products run in float32
-    c_sqs = c_sq.astype(np.float32)
+    C2, C2s, c_sq, c_sqs = _scan_terms(C)
     for b in range(sums.shape[0]):
         _hamerly_block(b, X, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_gap, full,
                        block_size, chunk, labels, upper, lower, sums, weights, sq, counts,

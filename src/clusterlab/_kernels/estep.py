@@ -107,27 +107,31 @@ def entropy_rows(resp):
     return total
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _diag_row_log_prob(X, i, means_t, precisions_t, log_det, acc, out, r):
+    """``out[r, j] = log_det[j] - 0.5 * sum_f precisions_t[f, j] (X[i, f] - means_t[f, j])^2``.
+
+    ``acc`` (k,) is scratch. Means and precisions come transposed, (d, k), so
+    the innermost loop runs over components without a reduction and vectorises.
+    """
+    k = means_t.shape[1]
+    for j in range(k):
+        acc[j] = 0.0
+    for f in range(X.shape[1]):
+        x = X[i, f]
+        for j in range(k):
+            diff = x - means_t[f, j]
+            acc[j] += precisions_t[f, j] * diff * diff
+    for j in range(k):
+        out[r, j] = log_det[j] - 0.5 * acc[j]
+
+
 @njit(cache=True, nogil=True)
 def diag_log_prob(X, means_t, precisions_t, log_det, out):
-    """Gaussian diagonal log-densities.
-
-    ``out[i, j] = log_det[j] - 0.5 * sum_f precisions_t[f, j] (X[i, f] - means_t[f, j])^2``.
-    Means and precisions come transposed, (d, k), so the innermost loop runs
-    over components without a reduction and vectorises.
-    """
-    n, d = X.shape
-    k = means_t.shape[1]
-    acc = np.empty(k)
-    for i in range(n):
-        for j in range(k):
-            acc[j] = 0.0
-        for f in range(d):
-            x = X[i, f]
-            for j in range(k):
-                diff = x - means_t[f, j]
-                acc[j] += precisions_t[f, j] * diff * diff
-        for j in range(k):
-            out[i, j] = log_det[j] - 0.5 * acc[j]
+    """Gaussian diagonal log-densities of every row (see ``_diag_row_log_prob``)."""
+    acc = np.empty(means_t.shape[1])
+    for i in range(X.shape[0]):
+        _diag_row_log_prob(X, i, means_t, precisions_t, log_det, acc, out, i)
 
 
 # Rows handled together by the diagonal kernels: each (k, d) parameter or
@@ -225,15 +229,9 @@ def diag_estep(X, means_t, precisions_t, log_det, log_weights, weights, hard, sh
     for r0 in range(0, n, _PIECE):
         m = min(_PIECE, n - r0)
         for q in range(m):
+            _diag_row_log_prob(X, r0 + q, means_t, precisions_t, log_det, acc, resp, q)
             for j in range(k):
-                acc[j] = 0.0
-            for f in range(d):
-                x = X[r0 + q, f]
-                for j in range(k):
-                    diff = x - means_t[f, j]
-                    acc[j] += precisions_t[f, j] * diff * diff
-            for j in range(k):
-                resp[q, j] = (log_det[j] - 0.5 * acc[j]) + log_weights[j]
+                resp[q, j] += log_weights[j]
         normalize_rows(resp[:m], hard, log_norm[:m], elbo[:m])
         for q in range(m):
             ll_sum += weights[r0 + q] * log_norm[q]

@@ -13,55 +13,12 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from clusterlab._kernels.lloyd import load_columns
+
 # error_model="numpy": divisions by zero give inf instead of raising, so numba
 # drops its per-division check and the reciprocal loops vectorise (the zero
 # distances that would divide by zero are handled before any division).
 _FLAGS = {"cache": True, "nogil": True, "error_model": "numpy", "fastmath": {"contract"}}
-
-
-@njit(inline="always", **_FLAGS)
-def _memberships(x, C, m, u):
-    """Fill ``u`` with the memberships of the row ``x``; return its objective term.
-
-    Each squared distance sums over the features in order; the smallest one
-    decides the rare case of a point on a centre before any division.
-    """
-    k, d = C.shape
-    dmin = np.inf
-    for j in range(k):
-        acc = 0.0
-        for f in range(d):
-            t = x[f] - C[j, f]
-            acc += t * t
-        u[j] = acc
-        if acc < dmin:
-            dmin = acc
-    if dmin == 0.0:
-        n_zero = 0
-        for j in range(k):
-            n_zero += u[j] == 0.0
-        for j in range(k):
-            u[j] = 1.0 / n_zero if u[j] == 0.0 else 0.0
-        return 0.0
-    total = 0.0
-    if m == 2.0:  # the common case without pow
-        for j in range(k):
-            u[j] = 1.0 / u[j]
-        for j in range(k):
-            total += u[j]
-        inv = 1.0 / total
-        for j in range(k):
-            u[j] *= inv
-        return inv
-    # divide by the smallest distance first so that large exponents cannot underflow
-    e = 1.0 / (m - 1.0)
-    for j in range(k):
-        u[j] = math.pow(dmin / u[j], e)
-        total += u[j]
-    inv = 1.0 / total
-    for j in range(k):
-        u[j] *= inv
-    return dmin * math.pow(total, 1.0 - m)
 
 
 # Points per piece of a block: the (k, piece) distance table stays in L1/L2.
@@ -152,6 +109,7 @@ def fcm_pass(X, w, C, m, block_size, sums, weights, objective, pc):
     """
     n, d = X.shape
     k = C.shape[0]
+    origin = np.zeros(d)
     for b in prange(sums.shape[0]):
         start = b * block_size
         stop = min(n, start + block_size)
@@ -166,9 +124,7 @@ def fcm_pass(X, w, C, m, block_size, sums, weights, objective, pc):
         acc_pc = 0.0
         for s0 in range(start, stop, _PIECE):
             p = min(_PIECE, stop - s0)
-            for q in range(p):
-                for f in range(d):
-                    xT[f, q] = X[s0 + q, f]
+            load_columns(X, s0, s0 + p, origin, xT)
             _piece_memberships(xT, p, C, m, D, term)
             wp = w[s0:s0 + p]
             for q in range(p):
@@ -199,10 +155,21 @@ def fcm_pass(X, w, C, m, block_size, sums, weights, objective, pc):
 
 @njit(parallel=True, **_FLAGS)
 def fcm_memberships(X, C, m, out):
-    """``out[i]`` = memberships of ``X[i]`` (rows sum to 1)."""
-    for i in prange(X.shape[0]):
-        u = out[i]
-        _memberships(X[i], C, m, u)
+    """``out[i]`` = memberships of ``X[i]`` (rows sum to 1), piece by piece as in ``fcm_pass``."""
+    n, d = X.shape
+    k = C.shape[0]
+    origin = np.zeros(d)
+    for b in prange((n + _PIECE - 1) // _PIECE):
+        s0 = b * _PIECE
+        p = min(_PIECE, n - s0)
+        xT = np.empty((d, _PIECE))
+        D = np.empty((k, _PIECE))
+        term = np.empty(_PIECE)
+        load_columns(X, s0, s0 + p, origin, xT)
+        _piece_memberships(xT, p, C, m, D, term)
+        for q in range(p):
+            for j in range(k):
+                out[s0 + q, j] = D[j, q]
 
 
 @njit(**_FLAGS)

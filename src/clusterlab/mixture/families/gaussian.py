@@ -72,13 +72,16 @@ def _diag_stats_from_moments(n, moments, shift):
     return {"n": n, "mean": mean, "m2": m2}
 
 
+def _moment_buffers(X, k):
+    """The chunk's column means (the shift) and empty count / moment arrays."""
+    shift = np.empty(X.shape[1])
+    column_means(X, shift)
+    return shift, np.empty(k), np.empty((k, 2 * X.shape[1]))
+
+
 def _diag_statistics(X, resp, weights):
     """Diagonal statistics of one chunk (one kernel pass over its rows)."""
-    k, d = resp.shape[1], X.shape[1]
-    shift = np.empty(d)
-    column_means(X, shift)
-    n = np.empty(k)
-    moments = np.empty((k, 2 * d))
+    shift, n, moments = _moment_buffers(X, resp.shape[1])
     diag_statistics(X, np.ascontiguousarray(resp), np.ascontiguousarray(weights), shift, n,
                     moments)
     return _diag_stats_from_moments(n, moments, shift)
@@ -145,10 +148,7 @@ class Gaussian(Family):
             return None
         k, d = params["means"].shape
         terms = self.structure.diag_terms(d, params["means"], params["precisions_cholesky"])
-        shift = np.empty(d)
-        column_means(X, shift)
-        n = np.empty(k)
-        moments = np.empty((k, 2 * d))
+        shift, n, moments = _moment_buffers(X, k)
         ll, elbo = diag_estep(X, *terms, np.ascontiguousarray(log_weights, dtype=np.float64),
                               np.ascontiguousarray(weights), bool(hard), shift, n, moments)
         return _diag_stats_from_moments(n, moments, shift), n.copy(), ll, elbo
