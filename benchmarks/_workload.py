@@ -1,7 +1,26 @@
 """What a benchmark workload is: data, our runner and the peers' runners."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+
+def scorer(fn):
+    """Run a quality scorer with one BLAS thread.
+
+    Scorers run in the measured process after each timed fit. A threaded BLAS
+    call leaves its workers spinning for about 0.1 s after it returns, and
+    they would take a core from the next timed run (of any library).
+    """
+
+    @functools.wraps(fn)
+    def single_threaded(*args, **kwargs):
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            return fn(*args, **kwargs)
+
+    return single_threaded
 
 
 @dataclass

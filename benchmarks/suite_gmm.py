@@ -17,7 +17,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from benchmarks._workload import Workload
+from benchmarks._workload import Workload, scorer
 
 
 def _make(n, d, k, kind, n_iter, seed=0):
@@ -36,6 +36,7 @@ def _make(n, d, k, kind, n_iter, seed=0):
     return make
 
 
+@scorer
 def mean_log_likelihood(X, weights, means, covariances, kind):
     """Mean log p(x) under a Gaussian mixture, with scipy.stats (float64, chunked)."""
     from scipy import stats

@@ -11,9 +11,10 @@ from collections import OrderedDict
 
 import numpy as np
 
-from benchmarks._workload import Workload
+from benchmarks._workload import Workload, scorer
 
 
+@scorer
 def _inertia(X, C):
     """Inertia of ``X`` under centres ``C`` (float64, chunked, exact distance)."""
     X64 = np.asarray(C, dtype=np.float64)
@@ -28,6 +29,7 @@ def _inertia(X, C):
     return total
 
 
+@scorer
 def _fcm_objective(X, C, m):
     """J_m of ``X`` under centres ``C`` with the optimal memberships."""
     C = np.asarray(C, dtype=np.float64)

@@ -21,7 +21,7 @@ def _digits():
 @pytest.mark.parametrize("data", [_blobs, _digits], ids=["blobs", "digits"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
-@pytest.mark.parametrize("algorithm", ["lloyd", "auto", "hamerly"])
+@pytest.mark.parametrize("algorithm", ["lloyd", "auto", "hamerly", "yinyang"])
 def test_matches_sklearn_from_same_init(data, dtype, weighted, algorithm):
     X = data().astype(dtype)
     rng = np.random.default_rng(0)
@@ -83,7 +83,7 @@ def test_integer_weights_equal_repeated_rows(rng):
     np.testing.assert_array_equal(np.repeat(a.labels_, reps), b.labels_)
 
 
-@pytest.mark.parametrize("algorithm", ["lloyd", "hamerly"])
+@pytest.mark.parametrize("algorithm", ["lloyd", "hamerly", "yinyang"])
 def test_same_result_any_threads_and_chunk_size(algorithm):
     # large enough (n * k * d > SMALL_WORK) that the passes really run on threads
     X = make_blobs(40000, centers=16, n_features=14, cluster_std=2.5, random_state=4)[0]

@@ -6,7 +6,8 @@ import pytest
 from clusterlab._kernels.bounds import hamerly_pass, hamerly_pass_serial
 from clusterlab._kernels.distance import all_sq_distances, cluster_costs
 from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass
-from clusterlab._kernels.lloyd import assign_pass, lloyd_pass
+from clusterlab._kernels.lloyd import assign_pass, lloyd_pass, transpose_chunks
+from clusterlab._kernels.yinyang import yinyang_pass, yinyang_pass_serial
 from clusterlab.cluster._bounds import half_gaps
 from clusterlab.cluster._lloyd import Buffers, make_layout, x_sq_norms
 
@@ -29,7 +30,7 @@ def test_assign_pass_matches_brute_force(rng, dtype):
     offset = X.mean(axis=0)
     labels = np.empty(len(X), dtype=np.int32)
     dist = np.empty(len(X))
-    assign_pass(X, offset, C - offset, 100, 33, labels, dist)
+    assign_pass(X, offset, (C - offset).astype(dtype), C, 100, 33, labels, dist)
     np.testing.assert_array_equal(labels, lab)
     np.testing.assert_allclose(dist, D.min(axis=1), rtol=1e-5 if dtype is np.float32 else 1e-12)
 
@@ -54,6 +55,14 @@ def test_lloyd_pass_moments(rng):
     assert buf.changed.sum() == len(X)
 
 
+def _columns(X, offset, layout):
+    """The centred rows as float32 columns, as ``Run.columns`` makes them."""
+    per_block = -(-layout.block_size // layout.chunk)
+    out = np.empty((layout.n_blocks * per_block, X.shape[1], layout.chunk), dtype=np.float32)
+    transpose_chunks(X, offset, layout.block_size, layout.chunk, out)
+    return out
+
+
 def _hamerly_state(n, k, d):
     """Layout, buffers and per-row state of a Hamerly run before its first pass."""
     layout = make_layout(n, k, d, 8, chunk=64)
@@ -74,7 +83,8 @@ def test_hamerly_pass_tracks_brute_force_over_moves(rng, kernel):
     x_sq = x_sq_norms(X, offset)
     for step in range(6):
         full = step in (0, 3)
-        kernel(X, offset, x_sq, w, C, move, half_gaps(C), full, layout.block_size,
+        kernel(X, _columns(X, offset, layout), offset, x_sq, w, C, move, half_gaps(C), full,
+               layout.block_size,
                layout.chunk, labels, upper, lower, buf.sums, buf.weights, buf.sq, counts,
                buf.changed, scanned)
         D, lab = _brute(X, C)
@@ -159,7 +169,8 @@ def test_hamerly_float64_labels_exact_where_float32_cannot_tell(rng):
     k, d = C.shape
     layout, buf, scanned, counts, labels, upper, lower = _hamerly_state(n, k, d)
     offset = np.zeros(d)
-    hamerly_pass(X, offset, x_sq_norms(X, offset), np.ones(n), C, np.zeros(k), half_gaps(C),
+    hamerly_pass(X, _columns(X, offset, layout), offset, x_sq_norms(X, offset), np.ones(n), C,
+                 np.zeros(k), half_gaps(C),
                  True, layout.block_size, layout.chunk, labels, upper, lower, buf.sums,
                  buf.weights, buf.sq, counts, buf.changed, scanned)
     D, lab = _brute(X, C)
@@ -167,3 +178,112 @@ def test_hamerly_float64_labels_exact_where_float32_cannot_tell(rng):
     np.testing.assert_array_equal(lab, np.where(np.arange(n) % 2 == 0, 0, 1))
     own = np.sqrt(D[np.arange(n), lab])
     assert np.all(upper >= own) and np.all(lower <= np.sqrt(np.sort(D, axis=1)[:, 1]))
+
+
+def _yinyang_state(n, k, d, C, chunk=64):
+    """Layout, buffers, groups and per-row state of a Yinyang run before its first pass."""
+    from clusterlab.cluster._bounds import group_centers, padded_length
+
+    layout = make_layout(n, k, d, 8, chunk=chunk)
+    order, starts, group_of = group_centers(C, 4)
+    t = len(starts) - 1
+    counts = np.zeros((layout.n_blocks, k), dtype=np.int64)
+    return (layout, Buffers(layout, k, d), (order, starts, group_of),
+            np.zeros(layout.n_blocks, dtype=np.int64), counts, np.full(n, -1, dtype=np.int32),
+            np.zeros(n), np.zeros((t, padded_length(n)), dtype=np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kernel", [yinyang_pass, yinyang_pass_serial])
+@pytest.mark.parametrize("full_pairs", [0, 5, 10**9], ids=["all-full", "mixed", "groups"])
+def test_yinyang_pass_tracks_brute_force_over_moves(rng, kernel, dtype, full_pairs):
+    X, C = _data(rng, n=900, k=17, dtype=dtype)
+    n, d = X.shape
+    k = len(C)
+    offset = X.mean(axis=0).astype(dtype)
+    w = rng.uniform(0.5, 2.0, n)
+    layout, buf, groups, pairs, counts, labels, upper, lower = _yinyang_state(n, k, d, C)
+    order, starts, group_of = groups
+    cum_move, cum_gmove = np.zeros(k), np.zeros(len(starts) - 1)
+    x_sq = x_sq_norms(X, offset)
+    light_pairs = []
+    for step in range(7):
+        Cs = (C - offset).astype(dtype)
+        kernel(X, _columns(X, offset, layout), offset, x_sq, w, Cs, order, starts, group_of,
+               cum_move, cum_gmove,
+               half_gaps(Cs), step == 3, full_pairs, layout.block_size, layout.chunk, labels,
+               upper, lower, buf.sums, buf.weights, buf.sq, counts, buf.changed, pairs)
+        if step not in (0, 3):
+            light_pairs.append(pairs.sum())
+        D, lab = _brute(X, C)
+        np.testing.assert_array_equal(labels, lab)
+        buf.reduce()
+        Xc = (X - offset).astype(np.float64)
+        for j in range(k):
+            np.testing.assert_allclose(buf.total[j], (w[lab == j, None] * Xc[lab == j]).sum(0),
+                                       atol=1e-8)
+            np.testing.assert_allclose(buf.weight[j], w[lab == j].sum(), rtol=1e-12)
+            assert counts[:, j].sum() == (lab == j).sum()
+        # the lazy bounds are valid: upper above the own distance, each group's bound
+        # below its nearest centre other than the own one
+        own = np.sqrt(D[np.arange(n), lab])
+        assert np.all(upper + cum_move[lab] >= own * (1 - 1e-6))
+        for g in range(len(starts) - 1):
+            members = order[starts[g]:starts[g + 1]]
+            Dg = np.sqrt(D[:, members])
+            Dg[lab[:, None] == members[None, :]] = np.inf
+            assert np.all(lower[g, :n] - cum_gmove[g] <= Dg.min(axis=1) * (1 + 1e-6) + 1e-6)
+        # move the centres a little (and one a lot) for the next pass
+        new = C + rng.normal(scale=0.05, size=C.shape).astype(dtype)
+        new[step % k] += 1.0
+        move = np.sqrt(((new.astype(np.float64) - C) ** 2).sum(axis=1))
+        cum_move += move
+        cum_gmove += np.maximum.reduceat(move[order], starts[:-1])
+        C = new
+    # the bounds spared work on the light passes
+    assert min(light_pairs) < n * k
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_yinyang_labels_exact_where_float32_cannot_tell(rng, dtype):
+    # points a hair (1e-10) off the bisector of two centres: float32 products cannot
+    # separate them, so both the full and the light pass must rescan them in float64
+    C = np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 5.0, 0.0], [0.0, -5.0, 0.0]],
+                 dtype=dtype)
+    n = 400
+    X = np.column_stack([np.zeros(n), rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)])
+    X[:, 0] = np.where(np.arange(n) % 2 == 0, 1e-10, -1e-10)
+    X = X.astype(dtype)
+    k, d = C.shape
+    layout, buf, groups, pairs, counts, labels, upper, lower = _yinyang_state(n, k, d, C)
+    order, starts, group_of = groups
+    offset = np.zeros(d, dtype=dtype)
+    expected = np.where(np.arange(n) % 2 == 0, 0, 1)
+    for step, move in enumerate([0.0, 1e-3]):
+        cum = np.full(k, move * step)
+        yinyang_pass(X, _columns(X, offset, layout), offset, x_sq_norms(X, offset), np.ones(n),
+                     C, order, starts, group_of,
+                     cum, np.full(len(starts) - 1, move * step), half_gaps(C), False, 2,
+                     layout.block_size, layout.chunk, labels, upper, lower, buf.sums,
+                     buf.weights, buf.sq, counts, buf.changed, pairs)
+        np.testing.assert_array_equal(labels, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_assign_pass_exact_where_float32_cannot_tell(rng, dtype):
+    # a hair (1e-10) off the bisector of two centres far from the origin: the
+    # float32 screen cannot separate them, the float64 decision in the data's
+    # own coordinates must
+    C = np.array([[101.0, 7.0, 0.0], [99.0, 7.0, 0.0], [100.0, 12.0, 0.0]], dtype=dtype)
+    n = 300
+    X = np.column_stack([np.full(n, 100.0), 7 + rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)])
+    X = X.astype(dtype)
+    X[:, 0] += np.where(np.arange(n) % 2 == 0, 1, -1) * np.spacing(dtype(100.0))
+    D, lab = _brute(X, C)
+    offset = C.mean(axis=0)
+    labels = np.empty(n, dtype=np.int32)
+    dist = np.empty(n)
+    assign_pass(X, offset, (C - offset).astype(dtype), C, 64, 32, labels, dist)
+    np.testing.assert_array_equal(labels, lab)
+    np.testing.assert_array_equal(lab, np.where(np.arange(n) % 2 == 0, 0, 1))
+    np.testing.assert_allclose(dist, D.min(axis=1), rtol=1e-15)

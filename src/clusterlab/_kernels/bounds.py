@@ -19,7 +19,6 @@ from clusterlab._kernels.lloyd import (
     _sq_dist,
     center_sq_norms,
     columns_block,
-    load_columns,
     nearest_columns,
 )
 
@@ -38,8 +37,8 @@ def _top_two(p):
 
 
 @njit(cache=True, nogil=True)
-def _nearest_exact(gT, q, C2, c_sq):
-    """Index, best and second best of ``c_sq[j] + C2[j] . gT[:, q]`` in the data's
+def _nearest_exact(src, r, off, C2, c_sq):
+    """Index, best and second best of ``c_sq[j] + C2[j] . (src[r] - off)`` in the data's
     precision (one point; the first minimum wins ties)."""
     k, d = C2.shape
     b1 = np.inf
@@ -48,7 +47,7 @@ def _nearest_exact(gT, q, C2, c_sq):
     for j in range(k):
         v = 0.0
         for f in range(d):
-            v += C2[j, f] * gT[f, q]
+            v += C2[j, f] * (src[r, f] - off[f])
         v += c_sq[j]
         if v < b1:
             b2 = b1
@@ -60,21 +59,22 @@ def _nearest_exact(gT, q, C2, c_sq):
 
 
 @njit(cache=True, nogil=True)
-def _scan_columns(gT, m, rows, s0, C2, C2s, c_sq, c_sqs, c_sq_max, x_sq, exact, labels,
-                  upper, lower, j1, b1, b2):
-    """Full scan of the ``m`` rows held as the columns of ``gT`` (d, m); returns the
-    number of changed labels.
+def _scan_columns(xs, m, rows, s0, src, src_rows, off, C2, C2s, c_sq, c_sqs, c_sq_max, x_sq,
+                  exact, labels, upper, lower, j1, b1, b2):
+    """Full scan of the ``m`` rows held as the float32 columns of ``xs`` (d, m);
+    returns the number of changed labels.
 
     The products run in float32 (``C2s``, ``c_sqs``), twice the BLAS speed for
     float64 data. Every bound is widened by a rigorous bound on that rounding;
     with ``exact`` (float64 data) a point whose best two values are too close
-    to call at that error is scanned again in float64, so the labels are those
-    of a float64 scan.
+    to call at that error is scanned again in float64 from its row, ``src[q] -
+    off`` with ``src_rows`` (gathered rows) or ``src[s0 + rows[q]] - off``, so
+    the labels are those of a float64 scan.
     """
-    d = gT.shape[0]
+    d = xs.shape[0]
     slack = (16.0 + 2.0 * d) * np.finfo(np.float32).eps  # dot, input and sum roundings
-    slack_exact = (8.0 + 2.0 * d) * np.finfo(gT.dtype).eps
-    dT = np.dot(C2s, gT.astype(np.float32))
+    slack_exact = (8.0 + 2.0 * d) * np.finfo(src.dtype).eps
+    dT = np.dot(C2s, xs)
     nearest_columns(dT, m, c_sqs, True, j1, b1, b2)
     n_changed = 0
     for q in range(m):
@@ -84,7 +84,7 @@ def _scan_columns(gT, m, rows, s0, C2, C2s, c_sq, c_sqs, c_sq_max, x_sq, exact, 
         v1 = np.float64(b1[q])
         v2 = np.float64(b2[q])
         if exact and v2 - v1 <= 4.0 * err:
-            j, v1, v2 = _nearest_exact(gT, q, C2, c_sq)
+            j, v1, v2 = _nearest_exact(src, q if src_rows else i, off, C2, c_sq)
             err = slack_exact * (x_sq[i] + c_sq_max)
         # widen both bounds by the error of the expansion so they stay valid
         second = x_sq[i] + v2 - err
@@ -97,18 +97,33 @@ def _scan_columns(gT, m, rows, s0, C2, C2s, c_sq, c_sqs, c_sq_max, x_sq, exact, 
 
 
 @njit(cache=True, nogil=True)
-def _add_moments(xT, s0, e, w, x_sq, labels, bs, bw, bq, bc):
-    """Moments of one chunk (points as the columns of ``xT``) in row order."""
-    for r in range(e - s0):
-        i = s0 + r
+def add_moments(X, s0, e, offset, w, x_sq, labels, bs, bw, bq, bc):
+    """Moments of the rows ``s0:e`` (centred by ``offset`` in X's dtype, as
+    ``load_columns`` centres them) in row order."""
+    for i in range(s0, e):
         a = labels[i]
         wi = w[i]
         bw[a] += wi
         bq[a] += wi * x_sq[i]
         if wi > 0:
             bc[a] += 1
-        for f in range(xT.shape[0]):
-            bs[a, f] += wi * xT[f, r]
+        for f in range(X.shape[1]):
+            bs[a, f] += wi * (X[i, f] - offset[f])
+
+
+@njit(cache=True, nogil=True)
+def block_moments(b, block_size, n, sums, weights, sq, counts, fresh):
+    """Where block ``b`` stops and its moment buffers, cleared for a ``fresh`` pass."""
+    bs = sums[b]
+    bw = weights[b]
+    bq = sq[b]
+    bc = counts[b]
+    if fresh:
+        bs[:] = 0.0
+        bw[:] = 0.0
+        bq[:] = 0.0
+        bc[:] = 0
+    return min(n, (b + 1) * block_size), bs, bw, bq, bc
 
 
 @njit(cache=True, nogil=True)
@@ -127,13 +142,14 @@ def _move_moments(x, q, wi, xq, a, j, bs, bw, bq, bc):
 
 
 @njit(cache=True, nogil=True)
-def _hamerly_block(b, X, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_gap, full,
+def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_gap, full,
                    block_size, chunk, labels, upper, lower, sums, weights, sq, counts, changed,
                    scanned):
     """Hamerly's pass over block ``b`` (the body shared by both drivers).
 
-    A full pass (or the first) loads every row and recomputes the block's
-    moments from scratch. A light pass reads only the rows whose bounds fail
+    A full pass (or the first) scans every row, from its float32 columns in
+    ``XT`` (``transpose_chunks``), and recomputes the block's moments from
+    scratch. A light pass reads only the rows whose bounds fail
     and moves the moments of the rows whose label changed, so it costs O(rows
     that fail) instead of O(n d); ``counts`` (rows of positive weight per
     cluster) tells when a cluster has emptied, whatever the rounding left in
@@ -144,19 +160,12 @@ def _hamerly_block(b, X, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_ga
     exact = np.finfo(X.dtype).eps < np.finfo(np.float32).eps  # float64 data
     jmax, pmax1, pmax2 = _top_two(move)
     start = b * block_size
-    stop = min(n, start + block_size)
-    bs = sums[b]
-    bw = weights[b]
-    bq = sq[b]
-    bc = counts[b]
     fresh = full or labels[start] < 0
-    if fresh:
-        bs[:] = 0.0
-        bw[:] = 0.0
-        bq[:] = 0.0
-        bc[:] = 0
-    xT = np.empty((d, chunk), dtype=X.dtype)  # a fresh pass's chunk, one point per column
+    stop, bs, bw, bq, bc = block_moments(b, block_size, n, sums, weights, sq, counts, fresh)
     gb = np.empty((chunk, d), dtype=X.dtype)  # a light pass's failing rows, gathered
+    gT = np.empty((d, chunk), dtype=np.float32)  # ... and as float32 columns
+    no_offset = np.zeros(d, dtype=X.dtype)  # gathered rows are centred already
+    per_block = -(-block_size // chunk)
     rows = np.empty(chunk, dtype=np.int64)
     old = np.empty(chunk, dtype=np.int64)
     j1 = np.empty(chunk, dtype=np.int32)
@@ -192,15 +201,17 @@ def _hamerly_block(b, X, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_ga
             m += 1
         n_scan += m
         if fresh:  # every row of the chunk, in order
-            load_columns(X, s0, e, offset, xT)
-            gT = columns_block(xT, m)
-            n_changed += _scan_columns(gT, m, rows, s0, C2, C2s, c_sq, c_sqs, c_sq_max, x_sq,
-                                       exact, labels, upper, lower, j1, b1, b2)
-            _add_moments(xT, s0, e, w, x_sq, labels, bs, bw, bq, bc)
+            xs = columns_block(XT[b * per_block + (s0 - start) // chunk], m)
+            n_changed += _scan_columns(xs, m, rows, s0, X, False, offset, C2, C2s, c_sq, c_sqs,
+                                       c_sq_max, x_sq, exact, labels, upper, lower, j1, b1, b2)
+            add_moments(X, s0, e, offset, w, x_sq, labels, bs, bw, bq, bc)
         elif m > 0:
-            gT = np.ascontiguousarray(gb[:m].T)
-            n_changed += _scan_columns(gT, m, rows, s0, C2, C2s, c_sq, c_sqs, c_sq_max, x_sq,
-                                       exact, labels, upper, lower, j1, b1, b2)
+            for q in range(m):
+                for f in range(d):
+                    gT[f, q] = gb[q, f]
+            n_changed += _scan_columns(columns_block(gT, m), m, rows, s0, gb, True, no_offset,
+                                       C2, C2s, c_sq, c_sqs, c_sq_max, x_sq, exact, labels,
+                                       upper, lower, j1, b1, b2)
             for q in range(m):
                 i = s0 + rows[q]
                 if labels[i] != old[q]:
@@ -218,11 +229,13 @@ def _scan_terms(C):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def hamerly_pass(X, offset, x_sq, w, C, move, half_gap, full, block_size, chunk, labels,
+def hamerly_pass(X, XT, offset, x_sq, w, C, move, half_gap, full, block_size, chunk, labels,
                  upper, lower, sums, weights, sq, counts, changed, scanned):
     """One exact assignment pass with Hamerly's bounds, plus per-block moments.
 
-    IN: ``move[j]`` = distance centre j moved since the last pass;
+    IN: ``XT`` the centred rows as float32 columns (``transpose_chunks`` with
+    the same ``block_size`` and ``chunk``); ``move[j]`` = distance centre j
+    moved since the last pass;
     ``half_gap[j]`` = half the distance from centre j to its nearest other
     centre. Rows with ``labels < 0`` (first pass) are always scanned; with
     ``full`` every row is (cheaper than testing when most rows would fail).
@@ -234,18 +247,18 @@ def hamerly_pass(X, offset, x_sq, w, C, move, half_gap, full, block_size, chunk,
     """
     C2, C2s, c_sq, c_sqs = _scan_terms(C)
     for b in prange(sums.shape[0]):
-        _hamerly_block(b, X, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_gap, full,
+        _hamerly_block(b, X, XT, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_gap, full,
                        block_size, chunk, labels, upper, lower, sums, weights, sq, counts,
                        changed, scanned)
 
 
 @njit(cache=True, nogil=True)
-def hamerly_pass_serial(X, offset, x_sq, w, C, move, half_gap, full, block_size, chunk,
+def hamerly_pass_serial(X, XT, offset, x_sq, w, C, move, half_gap, full, block_size, chunk,
                         labels, upper, lower, sums, weights, sq, counts, changed, scanned):
     """``hamerly_pass`` on one thread: for light passes, where starting threads costs more
     than the work (the blocks and their results are the same)."""
     C2, C2s, c_sq, c_sqs = _scan_terms(C)
     for b in range(sums.shape[0]):
-        _hamerly_block(b, X, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_gap, full,
+        _hamerly_block(b, X, XT, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_gap, full,
                        block_size, chunk, labels, upper, lower, sums, weights, sq, counts,
                        changed, scanned)

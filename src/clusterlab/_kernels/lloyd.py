@@ -63,6 +63,27 @@ def load_columns(X, s, e, offset, xT):
             xT[f, r] = X[s + r, f] - offset[f]
 
 
+@njit(cache=True, nogil=True, parallel=True)
+def transpose_chunks(X, offset, block_size, chunk, out):
+    """The centred rows in float32, one chunk of points per column block.
+
+    ``out[b * per_block + c]`` (d, chunk) holds ``(X[s:e] - offset).T`` for the
+    c-th chunk ``s:e`` of block b (``per_block = ceil(block_size / chunk)``),
+    the centring rounded in X's dtype as ``load_columns`` rounds it. Made once
+    per fit, it spares every full pass the transposition and, for float64
+    data, the conversion of the rows its float32 products read.
+    """
+    n = X.shape[0]
+    per_block = -(-block_size // chunk)
+    n_blocks = -(-n // block_size)
+    for b in prange(n_blocks):
+        start = b * block_size
+        stop = min(n, start + block_size)
+        for s in range(start, stop, chunk):
+            slot = b * per_block + (s - start) // chunk
+            load_columns(X, s, min(stop, s + chunk), offset, out[slot])
+
+
 @njit(cache=True, nogil=True)
 def columns_block(xT, m):
     """The first ``m`` columns of ``xT`` as a contiguous array (BLAS wants one)."""
@@ -168,30 +189,69 @@ def lloyd_pass(X, offset, x_sq, w, C, block_size, chunk, labels, sums, weights, 
         changed[b] = n_changed
 
 
+@njit(cache=True, nogil=True)
+def _exact_nearest(X, i, centers):
+    """The first nearest of ``centers`` to ``X[i]`` and its squared distance, in float64
+    in the data's own coordinates (no centring)."""
+    best = np.inf
+    jbest = 0
+    for j in range(centers.shape[0]):
+        s = _sq_dist(X, i, centers, j)
+        if s < best:
+            best = s
+            jbest = j
+    return jbest, best
+
+
 @njit(cache=True, nogil=True, parallel=True)
-def assign_pass(X, offset, C, block_size, chunk, labels, min_sq):
-    """Lloyd's assignment only: labels and exact squared distances (``predict``)."""
+def assign_pass(X, offset, C, centers, block_size, chunk, labels, min_sq):
+    """Exact nearest centre of every row (``predict``) and its squared distance.
+
+    ``centers`` are the centres in the data's coordinates, ``C`` the same
+    centres less ``offset``. Float32 products of the centred rows screen
+    (``c_sq - 2 c.x`` through BLAS); with a rigorous bound on their rounding
+    error, the centring's included, a row whose best two centres are too
+    close to call is decided in float64 against ``centers``. Labels are those
+    of exact arithmetic in the data's coordinates (the first minimum), for any
+    dtype or chunk size; ``min_sq`` is the float64 distance to the label.
+    """
     n, d = X.shape
     n_blocks = (n + block_size - 1) // block_size
-    C2 = C * -2  # the BLAS call then gives -2 c.x directly (exact scaling)
-    c_sq = center_sq_norms(C)
+    C2s = (C * -2).astype(np.float32)  # the BLAS call then gives -2 c.x directly
+    c_sqs = center_sq_norms(C).astype(np.float32)
+    c_sq_max = np.float64(c_sqs.max())
+    # float32 products and inputs, plus the centring of rows and centres (see docstring)
+    slack = (24.0 + 2.0 * d) * np.finfo(np.float32).eps
     for b in prange(n_blocks):
         start = b * block_size
         stop = min(n, start + block_size)
         xT = np.empty((d, chunk), dtype=X.dtype)
-        xb = np.empty((1, d), dtype=X.dtype)
+        xs = np.empty((d, chunk), dtype=np.float32)
         j1 = np.empty(chunk, dtype=np.int32)
-        b1 = np.empty(chunk, dtype=X.dtype)
+        b1 = np.empty(chunk, dtype=np.float32)
+        b2 = np.empty(chunk, dtype=np.float32)
         for s in range(start, stop, chunk):
             e = min(stop, s + chunk)
+            m = e - s
             load_columns(X, s, e, offset, xT)
-            dT = np.dot(C2, columns_block(xT, e - s))
-            nearest_columns(dT, e - s, c_sq, False, j1, b1, b1)
-            for r in range(e - s):
-                labels[s + r] = j1[r]
+            for f in range(d):
+                for q in range(m):
+                    xs[f, q] = np.float32(xT[f, q])
+            dT = np.dot(C2s, xs if m == chunk else np.ascontiguousarray(xs[:, :m]))
+            nearest_columns(dT, m, c_sqs, True, j1, b1, b2)
+            for q in range(m):
+                i = s + q
+                x_sq = 0.0
                 for f in range(d):
-                    xb[0, f] = xT[f, r]
-                min_sq[s + r] = _sq_dist(xb, 0, C, j1[r])
+                    x_sq += np.float64(xT[f, q]) * np.float64(xT[f, q])
+                err = slack * (x_sq + c_sq_max)
+                if np.float64(b2[q]) - np.float64(b1[q]) <= 4.0 * err:
+                    j, dist = _exact_nearest(X, i, centers)
+                else:
+                    j = j1[q]
+                    dist = _sq_dist(X, i, centers, j)
+                labels[i] = j
+                min_sq[i] = dist
 
 
 @njit(cache=True, nogil=True)

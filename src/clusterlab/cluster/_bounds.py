@@ -1,18 +1,11 @@
-"""Bound-based exact k-means solvers (Hamerly 2010): same result as Lloyd, fewer distances."""
+"""Bound-based exact k-means assignments (Hamerly 2010, Yinyang 2015): Lloyd's labels,
+fewer distances. Each is an assignment strategy for ``solve`` in ``_lloyd.py``."""
 
 import numpy as np
 from scipy.spatial.distance import cdist
-from threadpoolctl import threadpool_limits
 
 from clusterlab._kernels.bounds import hamerly_pass, hamerly_pass_serial
-from clusterlab.cluster._lloyd import (
-    Buffers,
-    KMeansResult,
-    make_layout,
-    report,
-    update_centers,
-    x_sq_norms,
-)
+from clusterlab._kernels.yinyang import yinyang_pass, yinyang_pass_serial
 
 # Above this fraction of rows scanned in the last pass, the next pass scans every row
 # without testing bounds. Measured on KM-A and KM-B: a light pass that gathers the
@@ -36,65 +29,135 @@ def half_gaps(centers):
     return 0.5 * D.min(axis=1)
 
 
-def hamerly(X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose=0, chunk=None):
-    """Hamerly's algorithm on ``X - offset``; the same loop and stopping rule as ``lloyd``
-    (the caller makes the final assignment).
+def clear_emptied(buf, counts):
+    """Light passes move moments row by row: an emptied cluster may keep rounding
+    residue in its sums, so clear it exactly (``counts``: rows per block and cluster)."""
+    buf.reduce()
+    emptied = counts.sum(axis=0) == 0
+    buf.weight[emptied] = 0.0
+    buf.total[emptied] = 0.0
+    buf.q[emptied] = 0.0
 
-    Returns
-    -------
-    KMeansResult
-    """
-    n, d = X.shape
-    k = centers_init.shape[0]
-    layout = make_layout(n, k, d, X.itemsize, chunk)
-    buf = Buffers(layout, k, d)
-    scanned = np.zeros(layout.n_blocks, dtype=np.int64)
-    counts = np.zeros((layout.n_blocks, k), dtype=np.int64)
-    labels = np.full(n, -1, dtype=np.int32)
-    lower = np.zeros(n)
-    upper = np.zeros(n)
-    x_sq = x_sq_norms(X, offset)
-    centers = np.ascontiguousarray(centers_init, dtype=X.dtype)
-    move = np.zeros(k)
-    history = []
-    converged = False
 
-    def run_pass():
+class HamerlyPasses:
+    """Hamerly's assignment: an upper bound to the own centre and one lower bound to
+    the second nearest per row; a row is scanned only when they overlap."""
+
+    def __init__(self, run, centers):
+        n = run.X.shape[0]
+        k = centers.shape[0]
+        self.run = run
+        self.scanned = np.zeros(run.layout.n_blocks, dtype=np.int64)
+        self.counts = np.zeros((run.layout.n_blocks, k), dtype=np.int64)
+        self.lower = np.zeros(n)
+        self.upper = np.zeros(n)
+        self.move = np.zeros(k)
+
+    def assign(self, centers):
+        r, lay, buf = self.run, self.run.layout, self.run.buf
+        n = r.X.shape[0]
         # when most rows failed their bounds last time, scanning them all is cheaper
-        full = bool(labels[0] < 0 or scanned.sum() > FULL_SCAN_FRACTION * n)
+        full = bool(r.labels[0] < 0 or self.scanned.sum() > FULL_SCAN_FRACTION * n)
         # threads pay off on full passes; a light pass is over before they start
-        heavy = full or scanned.sum() > SERIAL_FRACTION * n
+        heavy = full or self.scanned.sum() > SERIAL_FRACTION * n
         kernel = hamerly_pass if heavy else hamerly_pass_serial
-        kernel(X, offset, x_sq, w, centers, move, half_gaps(centers), full,
-               layout.block_size, layout.chunk, labels, upper, lower, buf.sums,
-               buf.weights, buf.sq, counts, buf.changed, scanned)
-        buf.reduce()
-        # light passes move moments row by row: an emptied cluster may keep
-        # rounding residue in its sums, so clear it exactly
-        emptied = counts.sum(axis=0) == 0
-        buf.weight[emptied] = 0.0
-        buf.total[emptied] = 0.0
-        buf.q[emptied] = 0.0
+        kernel(r.X, r.columns(), r.offset, r.x_sq, r.w, centers, self.move, half_gaps(centers),
+               full, lay.block_size, lay.chunk, r.labels, self.upper, self.lower, buf.sums,
+               buf.weights, buf.sq, self.counts, buf.changed, self.scanned)
+        clear_emptied(buf, self.counts)
 
-    with threadpool_limits(limits=1, user_api="blas"):
-        for it in range(max_iter):
-            run_pass()
-            history.append(buf.inertia(centers))
-            new = update_centers(X, offset, w, centers, labels, buf)
-            delta = new.astype(np.float64) - centers
-            move = np.sqrt((delta**2).sum(axis=1))
-            shift = float((move**2).sum())
-            if verbose:
-                report(verbose, it, history[-1], shift)
-                print(f"  rows scanned: {int(scanned.sum())} of {n}", flush=True)
-            centers = new
-            if it > 0 and buf.changed.sum() == 0:
-                converged = True
-                break
-            if shift <= tol:
-                converged = True
-                break
-    return KMeansResult(labels, history[-1], centers, it + 1, converged, np.asarray(history))
+    def moved(self, move):
+        self.move = move
+
+    def describe(self):
+        return f"; rows scanned: {int(self.scanned.sum())} of {self.run.X.shape[0]}"
 
 
-SOLVERS = {"hamerly": hamerly}
+# Yinyang: centres per group (t = k / GROUP_SIZE groups, Ding et al. use about 10), at
+# most MAX_GROUPS groups (the bounds take n * t * 4 bytes), and the share of all
+# point-centre products above which the next pass scans everything with BLAS.
+GROUP_SIZE = 16
+MAX_GROUPS = 32
+YINYANG_FULL_FRACTION = 0.6
+# a light pass scans a row against every centre (one BLAS call for many rows) when its
+# failing groups hold more than this share of the centres
+FULL_SHARE = 0.33
+
+
+def padded_length(n):
+    """A row length of at least ``n`` float32 whose rows start 64 bytes past a 4 KiB step."""
+    return -(-n // 1024) * 1024 + 16
+
+
+def group_centers(centers, n_groups, n_iter=5):
+    """Split the centres into ``n_groups`` groups of nearby centres (Ding et al.:
+    k-means on the initial centres), deterministically.
+
+    Returns ``order`` (centre indices group by group, int64), ``starts`` (where
+    each group begins in ``order``; ``len(starts) = t + 1``) and ``group_of``
+    (group of each centre, int64). Empty groups are dropped.
+    """
+    c = np.asarray(centers, dtype=np.float64)
+    k = c.shape[0]
+    t = int(max(1, min(n_groups, k)))
+    # start from centres spread along the first principal axis
+    centred = c - c.mean(axis=0)
+    axis = np.linalg.svd(centred, full_matrices=False)[2][0] if k > 1 else np.ones(c.shape[1])
+    by_axis = np.argsort(centred @ axis, kind="stable")
+    means = c[by_axis[(np.arange(t) * k) // t]]
+    group = np.zeros(k, dtype=np.int64)
+    for _ in range(n_iter):
+        group = cdist(c, means, "sqeuclidean").argmin(axis=1)
+        for g in range(t):
+            members = group == g
+            if members.any():
+                means[g] = c[members].mean(axis=0)
+    used, group = np.unique(group, return_inverse=True)
+    order = np.argsort(group, kind="stable")
+    starts = np.searchsorted(group[order], np.arange(len(used) + 1))
+    return order.astype(np.int64), starts.astype(np.int64), group.astype(np.int64)
+
+
+class YinyangPasses:
+    """Yinyang's assignment: Hamerly's test plus one lower bound per group of about
+    GROUP_SIZE centres; a row scans only the groups whose bound it fails."""
+
+    def __init__(self, run, centers):
+        n = run.X.shape[0]
+        k = centers.shape[0]
+        self.run = run
+        self.order, self.starts, self.group_of = group_centers(
+            centers, min(MAX_GROUPS, -(-k // GROUP_SIZE)))
+        t = len(self.starts) - 1
+        self.pairs = np.zeros(run.layout.n_blocks, dtype=np.int64)
+        self.counts = np.zeros((run.layout.n_blocks, k), dtype=np.int64)
+        self.upper = np.zeros(n)
+        # rows padded so that they do not start a multiple of 4 KiB apart: the passes
+        # stream through all t rows at once, and aligned rows would share cache sets
+        self.lower = np.zeros((t, padded_length(n)), dtype=np.float32)
+        self.cum_move = np.zeros(k)
+        self.cum_gmove = np.zeros(t)
+        self.after_full = False
+
+    def assign(self, centers):
+        r, lay, buf = self.run, self.run.layout, self.run.buf
+        n, k = r.X.shape[0], centers.shape[0]
+        # a full pass reports every pair; the pass after it is always light
+        full = bool(r.labels[0] < 0 or (
+            not self.after_full and self.pairs.sum() > YINYANG_FULL_FRACTION * n * k))
+        heavy = full or self.pairs.sum() > SERIAL_FRACTION * n * k
+        kernel = yinyang_pass if heavy else yinyang_pass_serial
+        kernel(r.X, r.columns(), r.offset, r.x_sq, r.w, centers, self.order, self.starts,
+               self.group_of, self.cum_move, self.cum_gmove, half_gaps(centers), full,
+               int(FULL_SHARE * k), lay.block_size, lay.chunk, r.labels, self.upper,
+               self.lower, buf.sums, buf.weights, buf.sq, self.counts, buf.changed, self.pairs)
+        clear_emptied(buf, self.counts)
+        self.after_full = full
+
+    def moved(self, move):
+        self.cum_move += move
+        self.cum_gmove += np.maximum.reduceat(move[self.order], self.starts[:-1])
+
+    def describe(self):
+        n, k = self.run.X.shape[0], self.cum_move.shape[0]
+        return f"; point-centre products: {int(self.pairs.sum())} of {n * k}"

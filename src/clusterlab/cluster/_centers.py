@@ -81,7 +81,7 @@ class CentersMixin:
         X = self._check_X(X)
         w = check_sample_weight(sample_weight, X)
         _, dist = assign(X, self.cluster_centers_, getattr(self, "chunk_size", None))
-        return -float(np.dot(dist, w.astype(np.float64)))
+        return -float((dist * w).sum())  # not np.dot: see KMeans.fit
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -2,6 +2,7 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from threadpoolctl import threadpool_limits
 
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
@@ -12,14 +13,14 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
-from clusterlab.cluster._bounds import hamerly
+from clusterlab.cluster._bounds import HamerlyPasses, YinyangPasses
 from clusterlab.cluster._centers import CentersMixin
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._kswap import swap_refine
-from clusterlab.cluster._lloyd import assign, lloyd, threads_for, tolerance
+from clusterlab.cluster._lloyd import LloydPasses, assign, solve, threads_for, tolerance
 
-# algorithm name -> solver(X, w, centers_init, offset, *, max_iter, tol, verbose, chunk)
-SOLVERS = {"lloyd": lloyd, "hamerly": hamerly}
+# algorithm name -> assignment strategy of ``solve``
+SOLVERS = {"lloyd": LloydPasses, "hamerly": HamerlyPasses, "yinyang": YinyangPasses}
 
 
 AUTO = "hamerly"
@@ -102,10 +103,12 @@ or callable, default='k-means++'
         Print the inertia after each iteration when positive.
     random_state : int, Generator, RandomState or None, default=None
         Seed of the initialisation.
-    algorithm : {'auto', 'lloyd', 'hamerly'}, default='auto'
+    algorithm : {'auto', 'lloyd', 'hamerly', 'yinyang'}, default='auto'
         'lloyd' recomputes every distance each iteration; 'hamerly' skips the
-        points whose label a triangle-inequality bound proves unchanged and
-        gives the same result; 'auto' picks the fastest measured.
+        points whose label a triangle-inequality bound proves unchanged;
+        'yinyang' keeps one bound per group of about 16 centres and scans only
+        the groups a point's bounds do not settle (for many clusters). Both
+        give Lloyd's result; 'auto' picks the fastest measured.
     chunk_size : int or None, default=None
         Rows per BLAS call; ``None`` chooses from the memory budget. Results do
         not depend on it.
@@ -200,17 +203,19 @@ or callable, default='k-means++'
         # expansion of the distances does not lose digits to a far origin.
         offset = X.mean(axis=0).astype(X.dtype)
         tol = tolerance(X, self.tol)
-        solve = _solver(self.algorithm)
+        passes = _solver(self.algorithm)
 
         def run(start):
             """k-means from ``start`` (data coordinates), then the final assignment."""
-            res = solve(X, w, np.ascontiguousarray(start - offset, dtype=X.dtype), offset,
-                        max_iter=self.max_iter, tol=tol, verbose=self.verbose,
+            res = solve(passes, X, w, np.ascontiguousarray(start - offset, dtype=X.dtype),
+                        offset, max_iter=self.max_iter, tol=tol, verbose=self.verbose,
                         chunk=self.chunk_size)
             # the final assignment is the very computation predict() makes
             centers = (res.centers.astype(np.float64) + offset).astype(X.dtype)
             labels, dist = assign(X, centers, self.chunk_size)
-            return float(np.dot(dist, w.astype(np.float64))), centers, labels, dist, res
+            # not np.dot: a threaded BLAS call leaves its workers spinning for ~0.1 s,
+            # and they would take a core from the passes that follow (next fit, next run)
+            return float((dist * w).sum()), centers, labels, dist, res
 
         refine = self.refine == "swap" or (
             self.refine == "auto"
@@ -219,7 +224,9 @@ or callable, default='k-means++'
         )
         best = None
         rngs = spawn(as_generator(self.random_state), resolve_n_init(self.n_init, self.init))
-        with threads_for(*X.shape, k):
+        # one BLAS thread throughout: the kernels run their own threads, and a threaded
+        # BLAS call (k-means++ potentials) would leave workers spinning on their cores
+        with threads_for(*X.shape, k), threadpool_limits(limits=1, user_api="blas"):
             for rng in rngs:
                 c0 = initial_centers(X, offset, k, w, self.init, rng)
                 result = run(c0.astype(np.float64) + offset)

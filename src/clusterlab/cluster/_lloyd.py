@@ -1,7 +1,9 @@
-"""Lloyd's algorithm as a solver: the loop, convergence test, history and centre update.
+"""The k-means solver loop and Lloyd's assignment strategy.
 
-Shared pieces (block layout, centre update with empty-cluster re-seeding, the
-result object) are used by the bound-based solvers in ``_bounds.py`` too.
+``solve`` owns what every exact k-means solver shares (block layout, moment
+buffers, the centre update with empty-cluster re-seeding, history, the
+stopping rule); an assignment strategy (``LloydPasses`` here, the bound-based
+ones in ``_bounds.py``) only assigns the rows and adds up their moments.
 """
 
 import contextlib
@@ -19,6 +21,7 @@ from clusterlab._kernels.lloyd import (
     lloyd_pass,
     reduce_blocks,
     sq_dist_to_label,
+    transpose_chunks,
 )
 
 # Most blocks a pass is split into: enough for load balance on a few cores.
@@ -147,14 +150,62 @@ def update_centers(X, offset, w, centers, labels, buf):
     return new.astype(X.dtype)
 
 
-def report(verbose, it, inertia, shift=None):
+def report(verbose, it, inertia, shift=None, extra=""):
     if verbose:
-        extra = "" if shift is None else f", centre shift {shift:.4g}"
-        print(f"Iteration {it}: inertia {inertia:.6g}{extra}", flush=True)
+        more = "" if shift is None else f", centre shift {shift:.4g}"
+        print(f"Iteration {it}: inertia {inertia:.6g}{more}{extra}", flush=True)
 
 
-def lloyd(X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose=0, chunk=None):
-    """Run Lloyd's algorithm on ``X - offset`` from ``centers_init`` (same coordinates).
+class Run:
+    """What an assignment strategy works on: the data, the pass layout and buffers."""
+
+    def __init__(self, X, w, offset, k, chunk):
+        n, d = X.shape
+        self.X, self.w, self.offset = X, w, offset
+        self.layout = make_layout(n, k, d, X.itemsize, chunk)
+        self.buf = Buffers(self.layout, k, d)
+        self.labels = np.full(n, -1, dtype=np.int32)
+        self.x_sq = x_sq_norms(X, offset)
+        self._columns = None
+
+    def columns(self):
+        """The centred rows as float32 columns, chunk by chunk (``transpose_chunks``),
+        made on first use: full passes read them instead of transposing X each time."""
+        if self._columns is None:
+            lay = self.layout
+            per_block = -(-lay.block_size // lay.chunk)
+            out = np.empty((lay.n_blocks * per_block, self.X.shape[1], lay.chunk),
+                           dtype=np.float32)
+            transpose_chunks(self.X, self.offset, lay.block_size, lay.chunk, out)
+            self._columns = out
+        return self._columns
+
+
+class LloydPasses:
+    """Lloyd's assignment: every distance, every pass."""
+
+    def __init__(self, run, centers):
+        self.run = run
+
+    def assign(self, centers):
+        """Label every row under ``centers`` and fill ``run.buf`` (reduced)."""
+        r, lay, buf = self.run, self.run.layout, self.run.buf
+        lloyd_pass(r.X, r.offset, r.x_sq, r.w, centers, lay.block_size, lay.chunk, r.labels,
+                   buf.sums, buf.weights, buf.sq, buf.changed)
+        buf.reduce()
+
+    def moved(self, move):
+        """Told how far each centre moved in the update after ``assign``."""
+
+    def describe(self):
+        """Extra words for the verbose line of the last pass."""
+        return ""
+
+
+def solve(passes, X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose=0,
+          chunk=None):
+    """k-means on ``X - offset`` from ``centers_init`` (same coordinates) with the
+    assignment strategy ``passes`` (a class such as ``LloydPasses``).
 
     Follows scikit-learn's loop exactly: stop when no label changes (strict
     convergence) or when the squared centre shift is within ``tol`` (absolute).
@@ -165,28 +216,21 @@ def lloyd(X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose=0, chun
     -------
     KMeansResult
     """
-    n, d = X.shape
-    k = centers_init.shape[0]
-    layout = make_layout(n, k, d, X.itemsize, chunk)
-    buf = Buffers(layout, k, d)
-    labels = np.full(n, -1, dtype=np.int32)
     centers = np.ascontiguousarray(centers_init, dtype=X.dtype)
+    run = Run(X, w, offset, centers.shape[0], chunk)
+    strategy = passes(run, centers)
+    buf = run.buf
     history = []
     converged = False
-    x_sq = x_sq_norms(X, offset)
-
-    def run_pass():
-        lloyd_pass(X, offset, x_sq, w, centers, layout.block_size, layout.chunk, labels,
-                   buf.sums, buf.weights, buf.sq, buf.changed)
-        buf.reduce()
-
     with threadpool_limits(limits=1, user_api="blas"):
         for it in range(max_iter):
-            run_pass()
+            strategy.assign(centers)
             history.append(buf.inertia(centers))
-            new = update_centers(X, offset, w, centers, labels, buf)
-            shift = float(((new.astype(np.float64) - centers) ** 2).sum())
-            report(verbose, it, history[-1], shift)
+            new = update_centers(X, offset, w, centers, run.labels, buf)
+            delta_sq = (new.astype(np.float64) - centers) ** 2
+            shift = float(delta_sq.sum())
+            strategy.moved(np.sqrt(delta_sq.sum(axis=1)))
+            report(verbose, it, history[-1], shift, strategy.describe() if verbose else "")
             centers = new
             if it > 0 and buf.changed.sum() == 0:
                 converged = True
@@ -194,15 +238,18 @@ def lloyd(X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose=0, chun
             if shift <= tol:
                 converged = True
                 break
-    return KMeansResult(labels, history[-1], centers, it + 1, converged, np.asarray(history))
+    return KMeansResult(run.labels, history[-1], centers, it + 1, converged,
+                        np.asarray(history))
 
 
 def assign(X, centers, chunk=None):
     """Labels and exact squared distances of ``X`` to its nearest ``centers``.
 
-    The data and centres are first shifted by the centres' mean, so that the
-    dot-product expansion works near the origin; ``fit`` ends with this same
-    computation, which makes ``labels_`` equal ``predict(X)`` exactly.
+    Labels are those of exact arithmetic (ties to the lowest index): float32
+    products of the data and centres shifted by the centres' mean screen, and
+    rows too close to call are decided in float64 (``assign_pass``). ``fit``
+    ends with this same computation, which makes ``labels_`` equal
+    ``predict(X)`` exactly.
     """
     n, d = X.shape
     k = centers.shape[0]
@@ -212,5 +259,6 @@ def assign(X, centers, chunk=None):
     labels = np.empty(n, dtype=np.int32)
     dist = np.empty(n, dtype=np.float64)
     with threadpool_limits(limits=1, user_api="blas"):
-        assign_pass(X, offset, C, layout.block_size, layout.chunk, labels, dist)
+        assign_pass(X, offset, C, np.ascontiguousarray(centers, dtype=X.dtype),
+                    layout.block_size, layout.chunk, labels, dist)
     return labels, dist

@@ -1,0 +1,601 @@
+"""Yinyang's exact k-means pass (Ding et al., 2015): a lower bound per group of centres.
+
+The centres are split into ``t`` groups once per run (``order`` lists them
+group by group, ``starts`` where each group begins). Per point we keep its
+label, an upper bound on the distance to its centre and, per group, a lower
+bound on the distance to every centre of the group other than its own. A
+point whose upper bound is below all its group bounds (or below half the gap
+from its centre to the nearest other, Hamerly's test) keeps its label with no
+distance computed; the others scan only the groups whose bound they fail.
+
+Bounds are stored lazily so that a point whose bounds hold costs reads only:
+the current upper bound is ``upper[i] + cum_move[labels[i]]`` and the current
+bound of group g is ``lower[g, i] - cum_gmove[g]``, where ``cum_move`` and
+``cum_gmove`` add up the moves of each centre and the largest move in each
+group since the run began. ``lower`` is (t, n), one row per group, so that the
+tests of a chunk of rows run across rows and vectorise.
+
+Scans use float32 products: a full pass one BLAS call per chunk, a light pass
+a loop vectorised across the gathered points of each group. Every bound is
+widened by a rigorous bound on that rounding, and a point whose best two
+candidates are too close to call at that error is scanned again in float64
+against every centre. Labels are therefore those of exact arithmetic (the
+first minimum in centre order) for any dtype, chunk size or thread count.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from clusterlab._kernels.bits import lowest_bit
+from clusterlab._kernels.bounds import _move_moments, add_moments, block_moments
+from clusterlab._kernels.lloyd import _sq_dist, center_sq_norms, nearest_columns
+
+# below 1 so that float32(x * SHRINK) <= x for every x >= 0 (round to nearest)
+SHRINK = 1.0 - 2.0**-23
+# rows a light pass filters at a time: each group's list of failing points must be
+# long enough for the vectorised scan, and the lists should stay in L2
+LIGHT_ROWS = 4096
+# the light scans run over a multiple of this many points (the vector loop's stride)
+SCAN_WIDTH = 64
+
+
+@njit(cache=True, nogil=True)
+def _slack(d):
+    """Relative rounding error of a float32 expansion ``c_sq - 2 c.x`` in ``d``
+    features, input roundings included (times ``x_sq + c_sq_max`` it bounds the error)."""
+    return (16.0 + 2.0 * d) * np.finfo(np.float32).eps
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def scan_group(C2s, c_sqs, lo, hi, gT, m, j1, b1, b2, v):
+    """Best and second best of ``c_sqs[j] + C2s[j] . gT[:, q]`` over rows lo <= j < hi.
+
+    For each of the ``m`` points held as the columns of ``gT`` (float32),
+    ``j1[q]`` is the row of the smallest value ``b1[q]`` (the first on ties)
+    and ``b2[q]`` the second smallest. Every loop runs across points, so it
+    vectorises without BLAS's packing, which dominates for a few centres.
+    """
+    d = gT.shape[0]
+    for q in range(m):
+        b1[q] = np.inf
+        b2[q] = np.inf
+        j1[q] = lo
+    for j in range(lo, hi):
+        cj = c_sqs[j]
+        for q in range(m):
+            v[q] = cj
+        for f in range(d):
+            c = C2s[j, f]
+            row = gT[f]
+            for q in range(m):
+                v[q] += c * row[q]
+        jj = np.int32(j)
+        for q in range(m):
+            x = v[q]
+            old = b1[q]
+            b2[q] = min(b2[q], max(old, x))
+            b1[q] = min(old, x)
+            j1[q] = jj if x < old else j1[q]
+
+
+@njit(cache=True, nogil=True)
+def _store(bound, offset):
+    """A lower bound stored as float32 with its lazy offset, never rounded up."""
+    return np.float32((bound + offset) * SHRINK)
+
+
+@njit(cache=True, nogil=True)
+def _exact_point(xb, q, C, group_of, i, cum_gmove, lower):
+    """Exact scan of row ``q`` of ``xb`` against every centre in float64.
+
+    Returns the first nearest centre in index order and its squared distance,
+    and writes every group's lower bound (the nearest centre excluded).
+    """
+    k = C.shape[0]
+    t = lower.shape[0]
+    best = np.inf
+    jbest = 0
+    for j in range(k):
+        s = _sq_dist(xb, q, C, j)
+        if s < best:
+            best = s
+            jbest = j
+    gmin = np.full(t, np.inf)
+    for j in range(k):
+        if j != jbest:
+            g = group_of[j]
+            gmin[g] = min(gmin[g], _sq_dist(xb, q, C, j))
+    for g in range(t):
+        lower[g, i] = _store(math.sqrt(gmin[g]), cum_gmove[g])
+    return jbest, best
+
+
+@njit(cache=True, nogil=True)
+def _all_scan_scratch(d, t, chunk):
+    """Scratch of the scan of a block of points against every centre (BLAS).
+
+    A tuple ``(xs, gj, gb1, gb2, best, sec, bg, ridx, lab, u)``: one point per
+    column of ``xs`` (float32, d x chunk); per group the best centre ``gj``
+    (within the group), best ``gb1`` and second ``gb2`` values; across groups
+    the best value ``best``, its group ``bg`` and the second best ``sec``;
+    ``ridx`` the row of each column, ``lab`` and ``u`` the resulting label and
+    upper bound.
+    """
+    return (np.empty((d, chunk), dtype=np.float32), np.empty((t, chunk), dtype=np.int32),
+                   np.empty((t, chunk), dtype=np.float32), np.empty((t, chunk), dtype=np.float32),
+                   np.empty(chunk, dtype=np.float32), np.empty(chunk, dtype=np.float32),
+                   np.empty(chunk, dtype=np.int32), np.empty(chunk, dtype=np.int64),
+                   np.empty(chunk, dtype=np.int64), np.empty(chunk))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _scan_all(C2s, c_sqs, order, starts, x_sq, slack, c_sq_max, sc, m):
+    """Scan the ``m`` columns of the scratch's ``xs`` against every centre (one BLAS call).
+
+    Sets ``lab`` and ``u`` (label and upper bound, not yet lazy) of the
+    scratch ``sc`` and ``gb1[g, q]`` to the value giving group g's lower bound
+    (the group's best, or its second best in the group of the new label).
+    Returns the number of columns too close to call, listed first in ``bg``.
+    """
+    t = starts.shape[0] - 1
+    xs, gj, gb1, gb2, best, sec, bg, ridx, lab, u = sc
+    dT = np.dot(C2s, xs if m == xs.shape[1] else np.ascontiguousarray(xs[:, :m]))
+    for g in range(t):
+        lo = starts[g]
+        hi = starts[g + 1]
+        nearest_columns(dT[lo:hi], m, c_sqs[lo:hi], True, gj[g], gb1[g], gb2[g])
+    # the best group and the second best value across groups, vectorised across points
+    for q in range(m):
+        best[q] = np.inf
+        sec[q] = np.inf
+        bg[q] = 0
+    for g in range(t):
+        gg = np.int32(g)
+        row = gb1[g]
+        for q in range(m):
+            v = row[q]
+            o = best[q]
+            sec[q] = min(sec[q], max(o, v))
+            bg[q] = gg if v < o else bg[q]
+            best[q] = min(o, v)
+    n_ties = 0
+    for q in range(m):
+        xq = x_sq[ridx[q]]
+        err = slack * (xq + c_sq_max)
+        g = bg[q]
+        second = min(sec[q], gb2[g, q])
+        lab[q] = order[starts[g] + gj[g, q]]
+        u[q] = math.sqrt(max(xq + np.float64(best[q]), 0.0) + err)
+        gb1[g, q] = gb2[g, q]  # the best group's bound is its second best
+        bg[n_ties] = q  # n_ties <= q: read already
+        n_ties += 1 if np.float64(second) - np.float64(best[q]) <= 4.0 * err else 0
+    return n_ties
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _bounds_from_scan(sc, m, x_sq, slack, c_sq_max, cum_gmove, lower, contiguous):
+    """Write every group's lower bound of the ``m`` scanned columns (rows ``ridx``);
+    ``contiguous``: the rows are ``ridx[0], ridx[0] + 1, ...`` (vectorised stores)."""
+    t = lower.shape[0]
+    gb1 = sc[2]
+    ridx = sc[7]
+    for g in range(t):
+        cg = cum_gmove[g]
+        vals = gb1[g]
+        if contiguous:
+            s0 = ridx[0]
+            row = lower[g, s0:s0 + m]
+            xsq = x_sq[s0:s0 + m]
+            for q in range(m):
+                err = slack * (xsq[q] + c_sq_max)
+                row[q] = _store(math.sqrt(max(xsq[q] + np.float64(vals[q]) - err, 0.0)), cg)
+        else:
+            row = lower[g]
+            for q in range(m):
+                i = ridx[q]
+                err = slack * (x_sq[i] + c_sq_max)
+                row[i] = _store(math.sqrt(max(x_sq[i] + np.float64(vals[q]) - err, 0.0)), cg)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _fresh_chunk(X, xs_chunk, s0, e, offset, x_sq, C, C2s, c_sqs, c_sq_max, order, starts,
+                 group_of, cum_move, cum_gmove, labels, upper, lower, xb, sc):
+    """Full scan of rows ``s0:e`` (their float32 columns ``xs_chunk``): labels, the
+    upper bound and every group bound. Returns the number of labels changed."""
+    m = e - s0
+    d = X.shape[1]
+    slack = _slack(d)
+    xs, _, _, _, _, _, bg, ridx, lab, u = sc
+    xs[:, :m] = xs_chunk[:, :m]
+    for q in range(m):
+        ridx[q] = s0 + q
+    n_ties = _scan_all(C2s, c_sqs, order, starts, x_sq, slack, c_sq_max, sc, m)
+    _bounds_from_scan(sc, m, x_sq, slack, c_sq_max, cum_gmove, lower, True)
+    for r in range(n_ties):
+        q = bg[r]
+        for f in range(d):
+            xb[0, f] = X[s0 + q, f] - offset[f]
+        j, s = _exact_point(xb, 0, C, group_of, s0 + q, cum_gmove, lower)
+        lab[q] = j
+        u[q] = math.sqrt(s)
+    n_changed = 0
+    for q in range(m):
+        j = lab[q]
+        n_changed += 1 if labels[s0 + q] != j else 0
+        labels[s0 + q] = j
+        upper[s0 + q] = u[q] - cum_move[j]
+    return n_changed
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _filter_rows(X, s0, e, offset, C, cum_move, cum_gmove, half_gap, labels, upper, lower,
+                 ub, zg, mask, rows, own, msk, xb):
+    """Rows of ``s0:e`` whose bounds fail even with the exact distance to their centre.
+
+    Each such row is gathered (centred) into ``xb``; ``rows`` gets its index
+    within the chunk, ``own`` its exact squared distance to its centre and
+    ``msk`` the bit mask of the groups whose bound it failed (tested against
+    the loose upper bound: a superset). Returns how many rows failed. Rows
+    whose bounds hold are only read.
+    """
+    nr = e - s0
+    d = X.shape[1]
+    t = lower.shape[0]
+    # slices, so that every index is a range variable (no negative-index check):
+    # the loops across rows then vectorise
+    lab = labels[s0:e]
+    up = upper[s0:e]
+    for r in range(nr):
+        ub[r] = up[r] + cum_move[lab[r]]
+        zg[r] = np.inf
+        mask[r] = 0
+    for g in range(t):
+        cg = cum_gmove[g]
+        row = lower[g, s0:e]
+        bit = np.int64(1) << g
+        for r in range(nr):
+            val = np.float64(row[r]) - cg
+            zg[r] = min(zg[r], val)
+            mask[r] |= bit if val <= ub[r] else 0
+    m = 0
+    for r in range(nr):
+        z = max(zg[r], half_gap[lab[r]])
+        zg[r] = z
+        rows[m] = r
+        m += 1 if ub[r] >= z else 0  # strict test: ties are scanned
+    m2 = 0
+    tmp = np.empty((1, d), dtype=xb.dtype)
+    for q in range(m):
+        r = rows[q]
+        i = s0 + r
+        a = labels[i]
+        # the row goes through a fixed scratch row, so that no row waits for the one
+        # before it (only the stores to xb depend on m2); compared squared, sqrt off
+        # that path
+        for f in range(d):
+            tmp[0, f] = X[i, f] - offset[f]
+        s = _sq_dist(tmp, 0, C, a)
+        z = zg[r]
+        upper[i] = math.sqrt(s) - cum_move[a]
+        for f in range(d):
+            xb[m2, f] = tmp[0, f]
+        rows[m2] = r  # m2 <= q: rows still to read are not overwritten
+        own[m2] = s
+        msk[m2] = mask[r]
+        m2 += 1 if z <= 0.0 or s >= z * z else 0
+    return m2
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _group_lists(s0, m, rows, own, msk, lower, cum_gmove, starts, full_pairs, cnt, off, lst,
+                 fl):
+    """Sort the failing rows into group lists, or into the full scan.
+
+    Each row's mask keeps the groups it fails with its exact distance. A row
+    whose failing groups hold more than ``full_pairs`` centres goes to ``fl``
+    (its mask set to -1): one BLAS scan of every centre costs it less. The
+    others are listed per group (CSR: group g's rows are ``lst[off[g]:off[g +
+    1]]``, ascending). Returns the number of rows in ``fl``.
+    """
+    t = lower.shape[0]
+    cnt[:] = 0
+    n_full = 0
+    for q in range(m):
+        i = s0 + rows[q]
+        u = math.sqrt(own[q])
+        bits = msk[q]
+        kept = np.int64(0)
+        n_pairs = 0
+        while bits != 0:
+            g = lowest_bit(bits)
+            bits &= bits - 1
+            if np.float64(lower[g, i]) - cum_gmove[g] <= u:
+                kept |= np.int64(1) << g
+                n_pairs += starts[g + 1] - starts[g]
+        if n_pairs > full_pairs:
+            fl[n_full] = q
+            n_full += 1
+            msk[q] = -1
+            continue
+        msk[q] = kept
+        while kept != 0:
+            cnt[lowest_bit(kept)] += 1
+            kept &= kept - 1
+    off[0] = 0
+    for g in range(t):
+        off[g + 1] = off[g] + cnt[g]
+        cnt[g] = off[g]  # now the fill cursor
+    for q in range(m):
+        bits = msk[q]
+        if bits < 0:
+            continue
+        while bits != 0:
+            g = lowest_bit(bits)
+            bits &= bits - 1
+            lst[cnt[g]] = q
+            cnt[g] += 1
+    return n_full
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _scan_full_rows(s0, n_full, fl, rows, xb, x_sq, C, C2s, c_sqs, c_sq_max, order, starts,
+                    group_of, cum_gmove, lower, sc, newlab, newu):
+    """The rows listed in ``fl`` against every centre, a scratch's width at a time."""
+    d = xb.shape[1]
+    slack = _slack(d)
+    xs, _, _, _, _, _, bg, ridx, lab, u = sc
+    chunk = xs.shape[1]
+    for c0 in range(0, n_full, chunk):
+        mc = min(n_full, c0 + chunk) - c0
+        for q in range(mc):
+            p = fl[c0 + q]
+            ridx[q] = s0 + rows[p]
+            for f in range(d):
+                xs[f, q] = np.float32(xb[p, f])
+        n_ties = _scan_all(C2s, c_sqs, order, starts, x_sq, slack, c_sq_max, sc, mc)
+        _bounds_from_scan(sc, mc, x_sq, slack, c_sq_max, cum_gmove, lower, False)
+        for r in range(n_ties):
+            q = bg[r]
+            j, s = _exact_point(xb, fl[c0 + q], C, group_of, ridx[q], cum_gmove, lower)
+            lab[q] = j
+            u[q] = math.sqrt(s)
+        for q in range(mc):
+            newlab[fl[c0 + q]] = lab[q]
+            newu[fl[c0 + q]] = u[q]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _scan_group_lists(off, lst, xb, C2s, c_sqs, starts, gT, J1, B1, B2, v):
+    """Scan every group against its list of rows; returns the point-centre pairs."""
+    t = starts.shape[0] - 1
+    d = xb.shape[1]
+    pairs = 0
+    for g in range(t):
+        p0 = off[g]
+        mg = off[g + 1] - p0
+        if mg == 0:
+            continue
+        pairs += mg * (starts[g + 1] - starts[g])
+        for p in range(mg):
+            q = lst[p0 + p]
+            for f in range(d):
+                gT[f, p] = np.float32(xb[q, f])
+        # a multiple of SCAN_WIDTH points keeps the scan in its vector loop (no scalar
+        # tail); the extra results land in the next group's slots, which are written
+        # after, or past the end of the lists
+        width = -(-mg // SCAN_WIDTH) * SCAN_WIDTH
+        scan_group(C2s, c_sqs, starts[g], starts[g + 1], gT, width, J1[p0:], B1[p0:],
+                   B2[p0:], v)
+    return pairs
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _merge_groups(s0, m, rows, own, msk, xb, x_sq, c_sq_max, C, order, group_of, labels,
+                  cum_gmove, lower, off, cnt, lst, J1, B1, B2, exact, newlab, newu):
+    """Each listed row's best centre from its scanned groups (and its own centre)."""
+    t = lower.shape[0]
+    slack = _slack(xb.shape[1])
+    for g in range(t):
+        cnt[g] = off[g]  # rows are walked in the order the lists were filled
+    for q in range(m):
+        exact[q] = False
+        bits = msk[q]
+        if bits < 0:  # scanned in full
+            continue
+        i = s0 + rows[q]
+        a = labels[i]
+        ga = group_of[a]
+        xq = x_sq[i]
+        err = slack * (xq + c_sq_max)
+        own_in = (bits >> ga) & 1
+        bv = np.inf if own_in else own[q]  # the own centre, unless its group was scanned
+        bj = a
+        b2nd = np.inf
+        bp = -1
+        while bits != 0:
+            g = lowest_bit(bits)
+            bits &= bits - 1
+            p = cnt[g]
+            cnt[g] = p + 1
+            v1 = xq + np.float64(B1[p])
+            v2 = xq + np.float64(B2[p])
+            if v1 < bv:
+                b2nd = min(b2nd, min(bv, v2))
+                bv = v1
+                bj = order[J1[p]]
+                bp = p
+            else:
+                b2nd = min(b2nd, v1)
+        if b2nd - bv <= 4.0 * err:
+            exact[q] = True
+            j, s = _exact_point(xb, q, C, group_of, i, cum_gmove, lower)
+            newlab[q] = j
+            newu[q] = math.sqrt(s)
+            continue
+        newlab[q] = bj
+        if bp >= 0:
+            B1[bp] = B2[bp]  # the new centre's group: its bound is the second best
+            newu[q] = math.sqrt(bv + err)
+        else:
+            newu[q] = math.sqrt(own[q])
+        if bj != a and not own_in:
+            # the old centre now counts in its group's bound
+            lower[ga, i] = min(lower[ga, i], _store(math.sqrt(own[q]), cum_gmove[ga]))
+    # the scanned groups' bounds (rows rescanned exactly have theirs already)
+    for g in range(t):
+        cg = cum_gmove[g]
+        row = lower[g]
+        for p in range(off[g], off[g + 1]):
+            q = lst[p]
+            if not exact[q]:
+                i = s0 + rows[q]
+                xq = x_sq[i]
+                err = slack * (xq + c_sq_max)
+                row[i] = _store(math.sqrt(max(xq + np.float64(B1[p]) - err, 0.0)), cg)
+
+
+@njit(cache=True, nogil=True)
+def _light_scratch(nr, d, t, dtype):
+    """Scratch of a light pass over up to ``nr`` rows: the tuple ``(ub, zg, mask,
+    rows, own, msk, xb, cnt, off, lst, fl, J1, B1, B2, gT, v, exact, newlab, newu)``
+    that ``_light_chunk`` unpacks."""
+    return (np.empty(nr), np.empty(nr), np.empty(nr, dtype=np.int64),
+                 np.empty(nr, dtype=np.int64), np.empty(nr), np.empty(nr, dtype=np.int64),
+                 np.empty((nr, d), dtype=dtype), np.empty(t, dtype=np.int64),
+                 np.empty(t + 1, dtype=np.int64), np.empty(t * nr, dtype=np.int32),
+                 np.empty(nr, dtype=np.int64), np.empty(t * nr + SCAN_WIDTH, dtype=np.int32),
+                 np.empty(t * nr + SCAN_WIDTH, dtype=np.float32),
+                 np.empty(t * nr + SCAN_WIDTH, dtype=np.float32),
+                 # rows not 4 KiB apart (cache sets); zeros, so padding columns are finite
+                 np.zeros((d, nr + SCAN_WIDTH + 16), dtype=np.float32),
+                 np.empty(nr + SCAN_WIDTH, dtype=np.float32), np.empty(nr, dtype=np.bool_),
+                 np.empty(nr, dtype=np.int64), np.empty(nr))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order, starts,
+                 group_of, cum_move, cum_gmove, half_gap, full_pairs, labels, upper, lower,
+                 lt, sc, bs, bw, bq, bc):
+    """Light pass over rows ``s0:e``: filter, scan what failed, update.
+
+    Returns (labels changed, point-centre pairs scanned). The moments of the
+    rows whose label changed are moved in row order.
+    """
+    ub, zg, mask, rows, own, msk, xb, cnt, off, lst, fl, J1, B1, B2, gT, v, exact, newlab, \
+        newu = lt
+    m = _filter_rows(X, s0, e, offset, C, cum_move, cum_gmove, half_gap, labels, upper,
+                     lower, ub, zg, mask, rows, own, msk, xb)
+    if m == 0:
+        return 0, 0
+    n_full = _group_lists(s0, m, rows, own, msk, lower, cum_gmove, starts, full_pairs, cnt,
+                          off, lst, fl)
+    _scan_full_rows(s0, n_full, fl, rows, xb, x_sq, C, C2s, c_sqs, c_sq_max, order, starts,
+                    group_of, cum_gmove, lower, sc, newlab, newu)
+    pairs = n_full * C.shape[0]
+    pairs += _scan_group_lists(off, lst, xb, C2s, c_sqs, starts, gT, J1, B1, B2, v)
+    _merge_groups(s0, m, rows, own, msk, xb, x_sq, c_sq_max, C, order, group_of, labels,
+                  cum_gmove, lower, off, cnt, lst, J1, B1, B2, exact, newlab, newu)
+    n_changed = 0
+    for q in range(m):
+        i = s0 + rows[q]
+        a = labels[i]
+        j = newlab[q]
+        upper[i] = newu[q] - cum_move[j]
+        if j != a:
+            n_changed += 1
+            labels[i] = j
+            _move_moments(xb, q, w[i], x_sq[i], a, j, bs, bw, bq, bc)
+    return n_changed, pairs
+
+
+@njit(cache=True, nogil=True)
+def _yinyang_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, order, starts, group_of,
+                   cum_move, cum_gmove, half_gap, full, full_pairs, block_size, chunk, labels,
+                   upper, lower, sums, weights, sq, counts, changed, pairs):
+    """Yinyang's pass over block ``b`` (the body shared by both drivers).
+
+    A fresh pass scans ``chunk`` rows per BLAS call; a light pass filters
+    ``LIGHT_ROWS`` rows at a time.
+    """
+    n, d = X.shape
+    t = starts.shape[0] - 1
+    c_sq_max = np.float64(c_sqs.max())
+    start = b * block_size
+    fresh = full or labels[start] < 0
+    stop, bs, bw, bq, bc = block_moments(b, block_size, n, sums, weights, sq, counts, fresh)
+    sc = _all_scan_scratch(d, t, chunk)
+    n_changed = 0
+    n_pairs = 0
+    if fresh:
+        xb = np.empty((1, d), dtype=X.dtype)
+        per_block = -(-block_size // chunk)
+        for s0 in range(start, stop, chunk):
+            e = min(stop, s0 + chunk)
+            n_changed += _fresh_chunk(X, XT[b * per_block + (s0 - start) // chunk], s0, e,
+                                      offset, x_sq, C, C2s, c_sqs, c_sq_max, order, starts,
+                                      group_of, cum_move, cum_gmove, labels, upper, lower, xb,
+                                      sc)
+            add_moments(X, s0, e, offset, w, x_sq, labels, bs, bw, bq, bc)
+        n_pairs = (stop - start) * C.shape[0]
+    else:
+        nr = min(stop - start, LIGHT_ROWS)
+        lt = _light_scratch(nr, d, t, X.dtype)
+        for s0 in range(start, stop, nr):
+            e = min(stop, s0 + nr)
+            c, p = _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order,
+                                starts, group_of, cum_move, cum_gmove, half_gap, full_pairs,
+                                labels, upper, lower, lt, sc, bs, bw, bq, bc)
+            n_changed += c
+            n_pairs += p
+    changed[b] = n_changed
+    pairs[b] = n_pairs
+
+
+@njit(cache=True, nogil=True)
+def scan_terms(C, order):
+    """``-2 C`` and ``||C_j||^2`` in float32 with the centres in group order."""
+    Cg = np.empty_like(C)
+    for r in range(order.shape[0]):
+        Cg[r] = C[order[r]]
+    C2 = (Cg * -2).astype(np.float32)  # the BLAS call then gives -2 c.x directly
+    return C2, center_sq_norms(Cg).astype(np.float32)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def yinyang_pass(X, XT, offset, x_sq, w, C, order, starts, group_of, cum_move, cum_gmove,
+                 half_gap, full, full_pairs, block_size, chunk, labels, upper, lower, sums,
+                 weights, sq, counts, changed, pairs):
+    """One exact assignment pass with Yinyang's group bounds, plus per-block moments.
+
+    IN: ``XT`` the centred rows as float32 columns (``transpose_chunks`` with
+    the same ``block_size`` and ``chunk``); ``order``, ``starts`` and
+    ``group_of`` (centre -> group) describe the
+    groups; ``cum_move[j]`` and ``cum_gmove[g]`` are the cumulative moves of
+    centre j and the cumulative largest move in group g; ``half_gap`` as for
+    ``hamerly_pass``. Rows with ``labels < 0`` (first pass) or every row with
+    ``full`` are scanned against all centres; so is, in a light pass, a row
+    whose failing groups hold more than ``full_pairs`` centres.
+    IN/OUT: ``labels``, ``upper`` (n,) and ``lower`` (t, n) float32 in the lazy
+    form of the module docstring; per block the moments ``sums``, ``weights``,
+    ``sq`` and ``counts`` as ``hamerly_pass`` keeps them.
+    OUT: ``changed[b]`` labels changed and ``pairs[b]`` point-centre products made.
+    """
+    C2s, c_sqs = scan_terms(C, order)
+    for b in prange(sums.shape[0]):
+        _yinyang_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, order, starts, group_of,
+                       cum_move, cum_gmove, half_gap, full, full_pairs, block_size, chunk,
+                       labels, upper, lower, sums, weights, sq, counts, changed, pairs)
+
+
+@njit(cache=True, nogil=True)
+def yinyang_pass_serial(X, XT, offset, x_sq, w, C, order, starts, group_of, cum_move, cum_gmove,
+                        half_gap, full, full_pairs, block_size, chunk, labels, upper, lower,
+                        sums, weights, sq, counts, changed, pairs):
+    """``yinyang_pass`` on one thread (the blocks and their results are the same)."""
+    C2s, c_sqs = scan_terms(C, order)
+    for b in range(sums.shape[0]):
+        _yinyang_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, order, starts, group_of,
+                       cum_move, cum_gmove, half_gap, full, full_pairs, block_size, chunk,
+                       labels, upper, lower, sums, weights, sq, counts, changed, pairs)
