@@ -79,14 +79,13 @@ def test_hamerly_pass_tracks_brute_force_over_moves(rng, kernel):
     offset = np.zeros(d)
     w = np.ones(n)
     layout, buf, scanned, counts, labels, upper, lower = _hamerly_state(n, k, d)
-    move = np.zeros(k)
+    cum_move, cum_max = np.zeros(k), 0.0
     x_sq = x_sq_norms(X, offset)
     for step in range(6):
         full = step in (0, 3)
-        kernel(X, _columns(X, offset, layout), offset, x_sq, w, C, move, half_gaps(C), full,
-               layout.block_size,
-               layout.chunk, labels, upper, lower, buf.sums, buf.weights, buf.sq, counts,
-               buf.changed, scanned)
+        kernel(X, _columns(X, offset, layout), offset, x_sq, w, C, cum_move, cum_max,
+               half_gaps(C), full, layout.block_size, layout.chunk, labels, upper, lower,
+               buf.sums, buf.weights, buf.sq, counts, buf.changed, scanned)
         D, lab = _brute(X, C)
         np.testing.assert_array_equal(labels, lab)
         # the moments (moved row by row on light passes) equal those of the labels
@@ -94,15 +93,18 @@ def test_hamerly_pass_tracks_brute_force_over_moves(rng, kernel):
         for j in range(k):
             np.testing.assert_allclose(buf.total[j], X[lab == j].sum(0), atol=1e-9)
             assert buf.weight[j] == (lab == j).sum() == counts[:, j].sum()
+        # the lazy bounds are valid
         own = np.sqrt(D[np.arange(n), lab])
-        assert np.all(upper >= own - 1e-9)
+        assert np.all(upper + cum_move[lab] >= own - 1e-9)
         D2 = D.copy()
         D2[np.arange(n), lab] = np.inf
-        assert np.all(lower <= np.sqrt(D2.min(axis=1)) + 1e-9)
+        assert np.all(lower - cum_max <= np.sqrt(D2.min(axis=1)) + 1e-9)
         # move the centres a little (and one a lot) for the next pass
         new = C + rng.normal(scale=0.05, size=C.shape)
         new[step % k] += 1.0
         move = np.sqrt(((new - C) ** 2).sum(axis=1))
+        cum_move += move
+        cum_max += move.max()
         C = new
     assert scanned.sum() < n  # the bounds settled some rows on the last light pass
 
@@ -159,18 +161,20 @@ def test_fcm_pass_moments_brute_force(rng, m):
     np.testing.assert_allclose(pc.sum(), (u**2).sum(), rtol=1e-12)
 
 
-def test_hamerly_float64_labels_exact_where_float32_cannot_tell(rng):
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_hamerly_labels_exact_where_float32_cannot_tell(rng, dtype):
     # points a hair (1e-10) off the bisector of two centres: float32 products
     # cannot separate them, so the pass must re-scan them in float64
-    C = np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 5.0, 0.0]])
+    C = np.array([[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 5.0, 0.0]], dtype=dtype)
     n = 400
     X = np.column_stack([np.zeros(n), rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)])
     X[:, 0] = np.where(np.arange(n) % 2 == 0, 1e-10, -1e-10)
+    X = X.astype(dtype)
     k, d = C.shape
     layout, buf, scanned, counts, labels, upper, lower = _hamerly_state(n, k, d)
-    offset = np.zeros(d)
+    offset = np.zeros(d, dtype=dtype)
     hamerly_pass(X, _columns(X, offset, layout), offset, x_sq_norms(X, offset), np.ones(n), C,
-                 np.zeros(k), half_gaps(C),
+                 np.zeros(k), 0.0, half_gaps(C),
                  True, layout.block_size, layout.chunk, labels, upper, lower, buf.sums,
                  buf.weights, buf.sq, counts, buf.changed, scanned)
     D, lab = _brute(X, C)
@@ -178,6 +182,12 @@ def test_hamerly_float64_labels_exact_where_float32_cannot_tell(rng):
     np.testing.assert_array_equal(lab, np.where(np.arange(n) % 2 == 0, 0, 1))
     own = np.sqrt(D[np.arange(n), lab])
     assert np.all(upper >= own) and np.all(lower <= np.sqrt(np.sort(D, axis=1)[:, 1]))
+    # the next pass (nothing moved) keeps them, on bounds alone or rescanned
+    hamerly_pass(X, _columns(X, offset, layout), offset, x_sq_norms(X, offset), np.ones(n), C,
+                 np.zeros(k), 0.0, half_gaps(C), False, layout.block_size, layout.chunk,
+                 labels, upper, lower, buf.sums, buf.weights, buf.sq, counts, buf.changed,
+                 scanned)
+    np.testing.assert_array_equal(labels, lab)
 
 
 def _yinyang_state(n, k, d, C, chunk=64):
@@ -286,4 +296,34 @@ def test_assign_pass_exact_where_float32_cannot_tell(rng, dtype):
     assign_pass(X, offset, (C - offset).astype(dtype), C, 64, 32, labels, dist)
     np.testing.assert_array_equal(labels, lab)
     np.testing.assert_array_equal(lab, np.where(np.arange(n) % 2 == 0, 0, 1))
+    np.testing.assert_allclose(dist, D.min(axis=1), rtol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_confirm_labels_in_the_data_coordinates(rng, dtype):
+    # far from the origin, so that centring rounds; rows a hair off the bisector of
+    # the first two centres: the bound pass works on the centred copy, the
+    # confirmation must give the exact labels in the data's own coordinates
+    from clusterlab._kernels.bounds import confirm_labels
+
+    centers = np.array([[1001.0, 7.0, 0.0], [999.0, 7.0, 0.0], [1000.0, 12.0, 0.0]],
+                       dtype=dtype)
+    n = 500
+    X = np.column_stack([np.full(n, 1000.0), 7 + rng.uniform(-1, 1, n), rng.uniform(-1, 1, n)])
+    X = X.astype(dtype)
+    X[:, 0] += np.where(np.arange(n) % 2 == 0, 1, -1) * np.spacing(dtype(1000.0))
+    X[::7] += rng.normal(size=(len(X[::7]), 3)).astype(dtype)  # and some ordinary rows
+    offset = (X.mean(axis=0) + 0.37).astype(dtype)
+    C = (centers - offset).astype(dtype)
+    k, d = C.shape
+    layout, buf, scanned, counts, labels, upper, lower = _hamerly_state(n, k, d)
+    x_sq = x_sq_norms(X, offset)
+    hamerly_pass(X, _columns(X, offset, layout), offset, x_sq, np.ones(n), C, np.zeros(k),
+                 0.0, half_gaps(C), True, layout.block_size, layout.chunk, labels, upper,
+                 lower, buf.sums, buf.weights, buf.sq, counts, buf.changed, scanned)
+    dist = np.empty(n)
+    confirm_labels(X, x_sq, labels, upper, np.zeros(k), lower[None, :], np.zeros(1),
+                   half_gaps(C), centers, dist)
+    D, lab = _brute(X, centers)
+    np.testing.assert_array_equal(labels, lab)
     np.testing.assert_allclose(dist, D.min(axis=1), rtol=1e-15)

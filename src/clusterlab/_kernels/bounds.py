@@ -2,12 +2,17 @@
 
 Per point we keep its label, an upper bound on the distance to its centre and
 a lower bound on the distance to its second-nearest centre; centre moves loosen
-them (Hamerly, 2010). The label cannot change when ``upper <= max(lower,
+them (Hamerly, 2010). The label cannot change when ``upper < max(lower,
 s[a])``, ``s[a]`` being half the distance from centre ``a`` to its nearest
 other centre; otherwise the upper bound is tightened to the exact distance and,
 if that is not enough, the point is gathered and scanned against all centres
 with one BLAS call per chunk. The moments are then added in row order, as in
 ``lloyd_pass``, so the result is the same for any number of threads or chunk size.
+
+The bounds are stored lazily, so that a row whose bounds hold costs reads only:
+the current upper bound is ``upper[i] + cum_move[labels[i]]`` and the current
+lower bound ``lower[i] - cum_max``, with ``cum_move`` each centre's cumulative
+move and ``cum_max`` the cumulative largest move since the run began.
 """
 
 import math
@@ -16,6 +21,7 @@ import numpy as np
 from numba import njit, prange
 
 from clusterlab._kernels.lloyd import (
+    _exact_nearest,
     _sq_dist,
     center_sq_norms,
     columns_block,
@@ -24,31 +30,18 @@ from clusterlab._kernels.lloyd import (
 
 
 @njit(cache=True, nogil=True)
-def _top_two(p):
-    j1 = 0
-    for j in range(1, p.shape[0]):
-        if p[j] > p[j1]:
-            j1 = j
-    second = 0.0
-    for j in range(p.shape[0]):
-        if j != j1 and p[j] > second:
-            second = p[j]
-    return j1, p[j1], second
-
-
-@njit(cache=True, nogil=True)
-def _nearest_exact(src, r, off, C2, c_sq):
-    """Index, best and second best of ``c_sq[j] + C2[j] . (src[r] - off)`` in the data's
-    precision (one point; the first minimum wins ties)."""
-    k, d = C2.shape
+def _nearest_exact(src, r, off, C):
+    """First nearest centre to ``src[r] - off`` (centred as ``load_columns`` centres), its
+    squared distance and the second smallest, all in float64 from differences."""
+    d = src.shape[1]
+    tmp = np.empty((1, d), dtype=src.dtype)
+    for f in range(d):
+        tmp[0, f] = src[r, f] - off[f]
     b1 = np.inf
     b2 = np.inf
     j1 = 0
-    for j in range(k):
-        v = 0.0
-        for f in range(d):
-            v += C2[j, f] * (src[r, f] - off[f])
-        v += c_sq[j]
+    for j in range(C.shape[0]):
+        v = _sq_dist(tmp, 0, C, j)
         if v < b1:
             b2 = b1
             b1 = v
@@ -59,21 +52,21 @@ def _nearest_exact(src, r, off, C2, c_sq):
 
 
 @njit(cache=True, nogil=True)
-def _scan_columns(xs, m, rows, s0, src, src_rows, off, C2, C2s, c_sq, c_sqs, c_sq_max, x_sq,
-                  exact, labels, upper, lower, j1, b1, b2):
+def _scan_columns(xs, m, rows, s0, src, src_rows, off, C, C2s, c_sqs, c_sq_max, x_sq,
+                  cum_move, cum_max, labels, upper, lower, j1, b1, b2):
     """Full scan of the ``m`` rows held as the float32 columns of ``xs`` (d, m);
     returns the number of changed labels.
 
     The products run in float32 (``C2s``, ``c_sqs``), twice the BLAS speed for
     float64 data. Every bound is widened by a rigorous bound on that rounding;
-    with ``exact`` (float64 data) a point whose best two values are too close
-    to call at that error is scanned again in float64 from its row, ``src[q] -
-    off`` with ``src_rows`` (gathered rows) or ``src[s0 + rows[q]] - off``, so
-    the labels are those of a float64 scan.
+    a point whose best two values are too close to call at that error is
+    scanned again in float64 from its row, ``src[q] - off`` with ``src_rows``
+    (gathered rows) or ``src[s0 + rows[q]] - off``, so that the labels are
+    those of exact arithmetic (the first minimum) for either dtype.
     """
     d = xs.shape[0]
     slack = (16.0 + 2.0 * d) * np.finfo(np.float32).eps  # dot, input and sum roundings
-    slack_exact = (8.0 + 2.0 * d) * np.finfo(src.dtype).eps
+    slack_exact = (4.0 + d) * np.finfo(np.float64).eps  # differences, squares and sums
     dT = np.dot(C2s, xs)
     nearest_columns(dT, m, c_sqs, True, j1, b1, b2)
     n_changed = 0
@@ -81,15 +74,15 @@ def _scan_columns(xs, m, rows, s0, src, src_rows, off, C2, C2s, c_sq, c_sqs, c_s
         i = s0 + rows[q]
         err = slack * (x_sq[i] + c_sq_max)
         j = j1[q]
-        v1 = np.float64(b1[q])
-        v2 = np.float64(b2[q])
-        if exact and v2 - v1 <= 4.0 * err:
-            j, v1, v2 = _nearest_exact(src, q if src_rows else i, off, C2, c_sq)
-            err = slack_exact * (x_sq[i] + c_sq_max)
+        d1 = x_sq[i] + np.float64(b1[q])
+        d2 = x_sq[i] + np.float64(b2[q])
+        if d2 - d1 <= 4.0 * err:
+            j, d1, d2 = _nearest_exact(src, q if src_rows else i, off, C)
+            err = slack_exact * d2
         # widen both bounds by the error of the expansion so they stay valid
-        second = x_sq[i] + v2 - err
-        lower[i] = math.sqrt(second) if second > 0 else 0.0
-        upper[i] = math.sqrt(max(x_sq[i] + v1, 0.0) + err)
+        second = d2 - err
+        lower[i] = (math.sqrt(second) if second > 0 else 0.0) + cum_max
+        upper[i] = math.sqrt(max(d1, 0.0) + err) - cum_move[j]
         if labels[i] != j:
             n_changed += 1
             labels[i] = j
@@ -141,10 +134,48 @@ def _move_moments(x, q, wi, xq, a, j, bs, bw, bq, bc):
         bs[j, f] += wi * x[q, f]
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _failing_rows(s0, e, labels, upper, lower, cum_move, cum_max, half_gap, rows):
+    """Rows of ``s0:e`` whose bounds do not prove their label (all rows before the
+    first pass); their indices within the chunk go to ``rows``, the count is
+    returned. Reads only; slices keep every index a range variable, so the loop
+    vectorises."""
+    lab = labels[s0:e]
+    up = upper[s0:e]
+    lo = lower[s0:e]
+    m = 0
+    for r in range(e - s0):
+        a = max(lab[r], 0)
+        z = max(lo[r] - cum_max, half_gap[a])
+        rows[m] = r
+        # strict: a centre exactly as far as the own one must be scanned
+        m += 1 if lab[r] < 0 or up[r] + cum_move[a] >= z else 0
+    return m
+
+
 @njit(cache=True, nogil=True)
-def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_gap, full,
-                   block_size, chunk, labels, upper, lower, sums, weights, sq, counts, changed,
-                   scanned):
+def _scan_held(m, held, old, gb, gT, no_offset, w, x_sq, C, C2s, c_sqs, c_sq_max, cum_move,
+               cum_max, labels, upper, lower, j1, b1, b2, bs, bw, bq, bc):
+    """Scan the ``m`` gathered rows ``gb`` (rows ``held``, labels ``old``) against
+    every centre and move the moments of those whose label changed (row order)."""
+    d = gb.shape[1]
+    for q in range(m):
+        for f in range(d):
+            gT[f, q] = gb[q, f]
+    n_changed = _scan_columns(columns_block(gT, m), m, held, 0, gb, True, no_offset, C, C2s,
+                              c_sqs, c_sq_max, x_sq, cum_move, cum_max, labels, upper, lower,
+                              j1, b1, b2)
+    for q in range(m):
+        i = held[q]
+        if labels[i] != old[q]:
+            _move_moments(gb, q, w[i], x_sq[i], old[q], labels[i], bs, bw, bq, bc)
+    return n_changed
+
+
+@njit(cache=True, nogil=True)
+def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
+                   half_gap, full, block_size, chunk, labels, upper, lower, sums, weights, sq,
+                   counts, changed, scanned):
     """Hamerly's pass over block ``b`` (the body shared by both drivers).
 
     A full pass (or the first) scans every row, from its float32 columns in
@@ -156,109 +187,151 @@ def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, hal
     its sums.
     """
     n, d = X.shape
-    c_sq_max = np.float64(c_sq.max())
-    exact = np.finfo(X.dtype).eps < np.finfo(np.float32).eps  # float64 data
-    jmax, pmax1, pmax2 = _top_two(move)
+    c_sq_max = np.float64(c_sqs.max())
     start = b * block_size
     fresh = full or labels[start] < 0
     stop, bs, bw, bq, bc = block_moments(b, block_size, n, sums, weights, sq, counts, fresh)
     gb = np.empty((chunk, d), dtype=X.dtype)  # a light pass's failing rows, gathered
     gT = np.empty((d, chunk), dtype=np.float32)  # ... and as float32 columns
+    tmp = np.empty((1, d), dtype=X.dtype)
     no_offset = np.zeros(d, dtype=X.dtype)  # gathered rows are centred already
     per_block = -(-block_size // chunk)
     rows = np.empty(chunk, dtype=np.int64)
+    held = np.empty(chunk, dtype=np.int64)
     old = np.empty(chunk, dtype=np.int64)
     j1 = np.empty(chunk, dtype=np.int32)
     b1 = np.empty(chunk, dtype=np.float32)
     b2 = np.empty(chunk, dtype=np.float32)
     n_changed = 0
     n_scan = 0
+    n_held = 0
     for s0 in range(start, stop, chunk):
         e = min(stop, s0 + chunk)
-        m = 0
-        for r in range(e - s0):
-            i = s0 + r
-            a = labels[i]
-            if a >= 0:
-                lo = lower[i] - (pmax2 if a == jmax else pmax1)
-                lower[i] = lo
-                u = upper[i] + move[a]
-                z = max(lo, half_gap[a])
-                if not fresh and u > z:
-                    # gather the row (centred as load_columns does), tighten its bound
-                    for f in range(d):
-                        gb[m, f] = X[i, f] - offset[f]
-                    u = math.sqrt(_sq_dist(gb, m, C, a))
-                upper[i] = u
-                if u <= z:
-                    if not fresh:
-                        continue
-                    # in a full pass such rows are scanned anyway, but they are
-                    # not counted: the count tells when testing pays again
-                    n_scan -= 1
-            rows[m] = r
-            old[m] = a
-            m += 1
-        n_scan += m
+        m = _failing_rows(s0, e, labels, upper, lower, cum_move, cum_max, half_gap, rows)
         if fresh:  # every row of the chunk, in order
+            # rows whose bounds hold are scanned anyway, but not counted: the count
+            # tells when testing pays again
+            n_scan += m
+            m = e - s0
+            for r in range(m):
+                rows[r] = r
             xs = columns_block(XT[b * per_block + (s0 - start) // chunk], m)
-            n_changed += _scan_columns(xs, m, rows, s0, X, False, offset, C2, C2s, c_sq, c_sqs,
-                                       c_sq_max, x_sq, exact, labels, upper, lower, j1, b1, b2)
+            n_changed += _scan_columns(xs, m, rows, s0, X, False, offset, C, C2s, c_sqs,
+                                       c_sq_max, x_sq, cum_move, cum_max, labels, upper, lower,
+                                       j1, b1, b2)
             add_moments(X, s0, e, offset, w, x_sq, labels, bs, bw, bq, bc)
-        elif m > 0:
-            for q in range(m):
-                for f in range(d):
-                    gT[f, q] = gb[q, f]
-            n_changed += _scan_columns(columns_block(gT, m), m, rows, s0, gb, True, no_offset,
-                                       C2, C2s, c_sq, c_sqs, c_sq_max, x_sq, exact, labels,
-                                       upper, lower, j1, b1, b2)
-            for q in range(m):
-                i = s0 + rows[q]
-                if labels[i] != old[q]:
-                    _move_moments(gb, q, w[i], x_sq[i], old[q], labels[i], bs, bw, bq, bc)
+            continue
+        # tighten the failing rows' upper bounds to the exact distance and gather the
+        # rows that still fail (absolute indices in ``held``) until ``chunk`` are held:
+        # one BLAS call per chunk of failing rows, not per chunk of rows
+        for q in range(m):
+            i = s0 + rows[q]
+            a = labels[i]
+            for f in range(d):
+                tmp[0, f] = X[i, f] - offset[f]  # centred as load_columns centres
+            s = _sq_dist(tmp, 0, C, a)
+            upper[i] = math.sqrt(s) - cum_move[a]
+            z = max(lower[i] - cum_max, half_gap[a])
+            for f in range(d):
+                gb[n_held, f] = tmp[0, f]
+            held[n_held] = i
+            old[n_held] = a
+            n_held += 1 if z <= 0.0 or s >= z * z else 0
+            if n_held == chunk:
+                n_changed += _scan_held(n_held, held, old, gb, gT, no_offset, w, x_sq, C, C2s,
+                                        c_sqs, c_sq_max, cum_move, cum_max, labels, upper,
+                                        lower, j1, b1, b2, bs, bw, bq, bc)
+                n_scan += n_held
+                n_held = 0
+    if n_held > 0:
+        n_changed += _scan_held(n_held, held, old, gb, gT, no_offset, w, x_sq, C, C2s, c_sqs,
+                                c_sq_max, cum_move, cum_max, labels, upper, lower, j1, b1, b2,
+                                bs, bw, bq, bc)
+        n_scan += n_held
     changed[b] = n_changed
     scanned[b] = n_scan
 
 
 @njit(cache=True, nogil=True)
 def _scan_terms(C):
-    """``-2 C`` and ``||C_j||^2`` in the data's precision and in float32 (the scans')."""
-    C2 = C * -2  # the BLAS call then gives -2 c.x directly (exact scaling)
-    c_sq = center_sq_norms(C)
-    return C2, C2.astype(np.float32), c_sq, c_sq.astype(np.float32)
+    """``-2 C`` and ``||C_j||^2`` in float32, the scans' precision."""
+    # the BLAS call then gives -2 c.x directly (exact scaling)
+    return (C * -2).astype(np.float32), center_sq_norms(C).astype(np.float32)
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def hamerly_pass(X, XT, offset, x_sq, w, C, move, half_gap, full, block_size, chunk, labels,
-                 upper, lower, sums, weights, sq, counts, changed, scanned):
+def hamerly_pass(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full, block_size,
+                 chunk, labels, upper, lower, sums, weights, sq, counts, changed, scanned):
     """One exact assignment pass with Hamerly's bounds, plus per-block moments.
 
     IN: ``XT`` the centred rows as float32 columns (``transpose_chunks`` with
-    the same ``block_size`` and ``chunk``); ``move[j]`` = distance centre j
-    moved since the last pass;
+    the same ``block_size`` and ``chunk``); ``cum_move[j]`` = distance centre j
+    moved since the run began (summed over updates), ``cum_max`` the sum of the
+    largest move of each update;
     ``half_gap[j]`` = half the distance from centre j to its nearest other
     centre. Rows with ``labels < 0`` (first pass) are always scanned; with
     ``full`` every row is (cheaper than testing when most rows would fail).
-    IN/OUT: ``labels``, ``upper``, ``lower``, and per block the moments
+    IN/OUT: ``labels``, ``upper``, ``lower`` (lazy, see the module docstring),
+    and per block the moments
     ``sums``, ``weights``, ``sq`` (as ``lloyd_pass``) with ``counts`` (int64,
     rows of positive weight per cluster), which a light pass updates in place.
     OUT: ``changed``, and ``scanned[b]`` = rows the bounds did not settle.
     Blocks run in parallel; see ``hamerly_pass_serial``.
     """
-    C2, C2s, c_sq, c_sqs = _scan_terms(C)
+    C2s, c_sqs = _scan_terms(C)
     for b in prange(sums.shape[0]):
-        _hamerly_block(b, X, XT, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_gap, full,
-                       block_size, chunk, labels, upper, lower, sums, weights, sq, counts,
-                       changed, scanned)
+        _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
+                       half_gap, full, block_size, chunk, labels, upper, lower, sums, weights,
+                       sq, counts, changed, scanned)
 
 
 @njit(cache=True, nogil=True)
-def hamerly_pass_serial(X, XT, offset, x_sq, w, C, move, half_gap, full, block_size, chunk,
-                        labels, upper, lower, sums, weights, sq, counts, changed, scanned):
+def hamerly_pass_serial(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full,
+                        block_size, chunk, labels, upper, lower, sums, weights, sq, counts,
+                        changed, scanned):
     """``hamerly_pass`` on one thread: for light passes, where starting threads costs more
     than the work (the blocks and their results are the same)."""
-    C2, C2s, c_sq, c_sqs = _scan_terms(C)
+    C2s, c_sqs = _scan_terms(C)
     for b in range(sums.shape[0]):
-        _hamerly_block(b, X, XT, offset, x_sq, w, C, C2, C2s, c_sq, c_sqs, move, half_gap, full,
-                       block_size, chunk, labels, upper, lower, sums, weights, sq, counts,
-                       changed, scanned)
+        _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
+                       half_gap, full, block_size, chunk, labels, upper, lower, sums, weights,
+                       sq, counts, changed, scanned)
+
+
+@njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+def confirm_labels(X, x_sq, labels, upper, cum_move, lower, lower_off, half_gap, centers,
+                   dist):
+    """Labels of a pass under centred centres, confirmed in the data's own coordinates.
+
+    After a bound pass under centres ``C`` (less ``offset``), each row's lazy
+    bounds (``upper``, ``cum_move``; ``lower`` (t, n) less ``lower_off`` (t,),
+    one group for Hamerly; ``half_gap`` of ``C``) prove its label for the
+    centred row and centres. The centring rounded both (by at most
+    ``eps * (||x - offset|| + max ||centres||)`` in distance); a row whose bounds
+    do not clear that by twice is decided exactly against ``centers`` (the
+    data's coordinates), so the labels equal ``assign``'s. ``dist[i]`` is the
+    float64 squared distance to the label. Returns the rows decided exactly.
+    """
+    n = X.shape[0]
+    t = lower.shape[0]
+    eps = np.finfo(X.dtype).eps
+    c_max = 0.0
+    for j in range(centers.shape[0]):
+        s = 0.0
+        for f in range(centers.shape[1]):
+            s += np.float64(centers[j, f]) ** 2
+        c_max = max(c_max, math.sqrt(s))
+    n_exact = 0
+    for i in prange(n):
+        a = labels[i]
+        z = np.inf
+        for g in range(t):
+            z = min(z, np.float64(lower[g, i]) - lower_off[g])
+        z = max(z, half_gap[a])
+        margin = 2.0 * eps * (math.sqrt(x_sq[i]) + c_max)
+        if upper[i] + cum_move[a] + margin >= z - margin:
+            a, _ = _exact_nearest(X, i, centers)
+            labels[i] = a
+            n_exact += 1
+        dist[i] = _sq_dist(X, i, centers, a)
+    return n_exact

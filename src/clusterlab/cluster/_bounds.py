@@ -4,7 +4,7 @@ fewer distances. Each is an assignment strategy for ``solve`` in ``_lloyd.py``."
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from clusterlab._kernels.bounds import hamerly_pass, hamerly_pass_serial
+from clusterlab._kernels.bounds import confirm_labels, hamerly_pass, hamerly_pass_serial
 from clusterlab._kernels.yinyang import yinyang_pass, yinyang_pass_serial
 
 # Above this fraction of rows scanned in the last pass, the next pass scans every row
@@ -51,7 +51,8 @@ class HamerlyPasses:
         self.counts = np.zeros((run.layout.n_blocks, k), dtype=np.int64)
         self.lower = np.zeros(n)
         self.upper = np.zeros(n)
-        self.move = np.zeros(k)
+        self.cum_move = np.zeros(k)
+        self.cum_max = 0.0
 
     def assign(self, centers):
         r, lay, buf = self.run, self.run.layout, self.run.buf
@@ -61,16 +62,33 @@ class HamerlyPasses:
         # threads pay off on full passes; a light pass is over before they start
         heavy = full or self.scanned.sum() > SERIAL_FRACTION * n
         kernel = hamerly_pass if heavy else hamerly_pass_serial
-        kernel(r.X, r.columns(), r.offset, r.x_sq, r.w, centers, self.move, half_gaps(centers),
-               full, lay.block_size, lay.chunk, r.labels, self.upper, self.lower, buf.sums,
-               buf.weights, buf.sq, self.counts, buf.changed, self.scanned)
+        kernel(r.X, r.columns(), r.offset, r.x_sq, r.w, centers, self.cum_move, self.cum_max,
+               half_gaps(centers), full, lay.block_size, lay.chunk, r.labels, self.upper,
+               self.lower, buf.sums, buf.weights, buf.sq, self.counts, buf.changed,
+               self.scanned)
         clear_emptied(buf, self.counts)
 
     def moved(self, move):
-        self.move = move
+        self.cum_move += move
+        self.cum_max += float(move.max())
 
     def describe(self):
         return f"; rows scanned: {int(self.scanned.sum())} of {self.run.X.shape[0]}"
+
+    def finish(self, centers, originals):
+        """Labels and squared distances under ``originals`` (``centers`` in the data's
+        coordinates), as ``assign`` gives them: one more light pass, then the
+        labels it proves are confirmed in the data's coordinates."""
+        self.assign(centers)
+        return _confirmed(self.run, centers, originals, self.upper, self.cum_move,
+                          self.lower[None, :], np.array([self.cum_max]))
+
+
+def _confirmed(run, centers, originals, upper, cum_move, lower, lower_off):
+    dist = np.empty(run.X.shape[0])
+    confirm_labels(run.X, run.x_sq, run.labels, upper, cum_move, lower, lower_off,
+                   half_gaps(centers), originals, dist)
+    return run.labels, dist
 
 
 # Yinyang: centres per group (t = k / GROUP_SIZE groups, Ding et al. use about 10), at
@@ -161,3 +179,9 @@ class YinyangPasses:
     def describe(self):
         n, k = self.run.X.shape[0], self.cum_move.shape[0]
         return f"; point-centre products: {int(self.pairs.sum())} of {n * k}"
+
+    def finish(self, centers, originals):
+        """As ``HamerlyPasses.finish``."""
+        self.assign(centers)
+        return _confirmed(self.run, centers, originals, self.upper, self.cum_move,
+                          self.lower, self.cum_gmove)

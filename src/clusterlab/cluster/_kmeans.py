@@ -210,9 +210,14 @@ or callable, default='k-means++'
             res = solve(passes, X, w, np.ascontiguousarray(start - offset, dtype=X.dtype),
                         offset, max_iter=self.max_iter, tol=tol, verbose=self.verbose,
                         chunk=self.chunk_size)
-            # the final assignment is the very computation predict() makes
+            # the final assignment: predict()'s labels, by assign itself or by the
+            # strategy's last light pass confirmed in the data's coordinates
             centers = (res.centers.astype(np.float64) + offset).astype(X.dtype)
-            labels, dist = assign(X, centers, self.chunk_size)
+            if res.finish is None:
+                labels, dist = assign(X, centers, self.chunk_size)
+            else:
+                with threadpool_limits(limits=1, user_api="blas"):
+                    labels, dist = res.finish(centers)
             # not np.dot: a threaded BLAS call leaves its workers spinning for ~0.1 s,
             # and they would take a core from the passes that follow (next fit, next run)
             return float((dist * w).sum()), centers, labels, dist, res

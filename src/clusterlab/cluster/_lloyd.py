@@ -7,6 +7,7 @@ ones in ``_bounds.py``) only assigns the rows and adds up their moments.
 """
 
 import contextlib
+import functools
 import math
 from typing import NamedTuple
 
@@ -47,7 +48,9 @@ def threads_for(n, k, d):
 
 
 class KMeansResult(NamedTuple):
-    """What one k-means run returns."""
+    """What one k-means run returns; ``finish(originals)``, where the strategy has one,
+    gives the labels and squared distances under the final centres in the data's
+    coordinates, equal to ``assign``'s and cheaper."""
 
     labels: np.ndarray
     inertia: float
@@ -55,6 +58,7 @@ class KMeansResult(NamedTuple):
     n_iter: int
     converged: bool
     history: np.ndarray
+    finish: object = None
 
 
 class Layout(NamedTuple):
@@ -209,8 +213,9 @@ def solve(passes, X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose
 
     Follows scikit-learn's loop exactly: stop when no label changes (strict
     convergence) or when the squared centre shift is within ``tol`` (absolute).
-    The caller makes the final assignment under the returned centres (``assign``);
-    ``labels`` and ``inertia`` here are those of the last pass.
+    The caller makes the final assignment under the returned centres (``assign``,
+    or the result's ``finish``); ``labels`` and ``inertia`` here are those of the
+    last pass.
 
     Returns
     -------
@@ -238,8 +243,10 @@ def solve(passes, X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose
             if shift <= tol:
                 converged = True
                 break
+    finish = getattr(strategy, "finish", None)
     return KMeansResult(run.labels, history[-1], centers, it + 1, converged,
-                        np.asarray(history))
+                        np.asarray(history),
+                        None if finish is None else functools.partial(finish, centers))
 
 
 def assign(X, centers, chunk=None):
