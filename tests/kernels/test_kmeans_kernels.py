@@ -1,15 +1,24 @@
 """k-means kernels against brute-force numpy."""
 
+import numba
 import numpy as np
 import pytest
 
-from clusterlab._kernels.bounds import hamerly_pass, hamerly_pass_serial
+from clusterlab._kernels.bounds import hamerly_pass
 from clusterlab._kernels.distance import all_sq_distances, cluster_costs
 from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass
 from clusterlab._kernels.lloyd import assign_pass, lloyd_pass, transpose_chunks
-from clusterlab._kernels.yinyang import yinyang_pass, yinyang_pass_serial
+from clusterlab._kernels.yinyang import yinyang_pass
 from clusterlab.cluster._bounds import half_gaps
 from clusterlab.cluster._lloyd import Buffers, make_layout, x_sq_norms
+
+
+@pytest.fixture
+def set_threads():
+    """Sets numba's thread count for the test (at most what numba has), then restores it."""
+    before = numba.get_num_threads()
+    yield lambda t: numba.set_num_threads(min(t, numba.config.NUMBA_NUM_THREADS))
+    numba.set_num_threads(before)
 
 
 def _data(rng, n=700, d=5, k=9, dtype=np.float64):
@@ -71,8 +80,9 @@ def _hamerly_state(n, k, d):
             np.full(n, -1, dtype=np.int32), np.zeros(n), np.zeros(n))
 
 
-@pytest.mark.parametrize("kernel", [hamerly_pass, hamerly_pass_serial])
-def test_hamerly_pass_tracks_brute_force_over_moves(rng, kernel):
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("tighten", [True, False])
+def test_hamerly_pass_tracks_brute_force_over_moves(rng, threads, tighten, set_threads):
     X, C = _data(rng, n=900, k=7)
     n, d = X.shape
     k = len(C)
@@ -83,9 +93,10 @@ def test_hamerly_pass_tracks_brute_force_over_moves(rng, kernel):
     x_sq = x_sq_norms(X, offset)
     for step in range(6):
         full = step in (0, 3)
-        kernel(X, _columns(X, offset, layout), offset, x_sq, w, C, cum_move, cum_max,
-               half_gaps(C), full, layout.block_size, layout.chunk, labels, upper, lower,
-               buf.sums, buf.weights, buf.sq, counts, buf.changed, scanned)
+        set_threads(threads)
+        hamerly_pass(X, _columns(X, offset, layout), offset, x_sq, w, C, cum_move, cum_max,
+                     half_gaps(C), full, tighten, layout.block_size, layout.chunk, labels,
+                     upper, lower, buf.sums, buf.weights, buf.sq, counts, buf.changed, scanned)
         D, lab = _brute(X, C)
         np.testing.assert_array_equal(labels, lab)
         # the moments (moved row by row on light passes) equal those of the labels
@@ -174,9 +185,9 @@ def test_hamerly_labels_exact_where_float32_cannot_tell(rng, dtype):
     layout, buf, scanned, counts, labels, upper, lower = _hamerly_state(n, k, d)
     offset = np.zeros(d, dtype=dtype)
     hamerly_pass(X, _columns(X, offset, layout), offset, x_sq_norms(X, offset), np.ones(n), C,
-                 np.zeros(k), 0.0, half_gaps(C),
-                 True, layout.block_size, layout.chunk, labels, upper, lower, buf.sums,
-                 buf.weights, buf.sq, counts, buf.changed, scanned)
+                 np.zeros(k), 0.0, half_gaps(C), True, True, layout.block_size, layout.chunk,
+                 labels, upper, lower, buf.sums, buf.weights, buf.sq, counts, buf.changed,
+                 scanned)
     D, lab = _brute(X, C)
     np.testing.assert_array_equal(labels, lab)
     np.testing.assert_array_equal(lab, np.where(np.arange(n) % 2 == 0, 0, 1))
@@ -184,15 +195,15 @@ def test_hamerly_labels_exact_where_float32_cannot_tell(rng, dtype):
     assert np.all(upper >= own) and np.all(lower <= np.sqrt(np.sort(D, axis=1)[:, 1]))
     # the next pass (nothing moved) keeps them, on bounds alone or rescanned
     hamerly_pass(X, _columns(X, offset, layout), offset, x_sq_norms(X, offset), np.ones(n), C,
-                 np.zeros(k), 0.0, half_gaps(C), False, layout.block_size, layout.chunk,
-                 labels, upper, lower, buf.sums, buf.weights, buf.sq, counts, buf.changed,
-                 scanned)
+                 np.zeros(k), 0.0, half_gaps(C), False, True, layout.block_size,
+                 layout.chunk, labels, upper, lower, buf.sums, buf.weights, buf.sq, counts,
+                 buf.changed, scanned)
     np.testing.assert_array_equal(labels, lab)
 
 
 def _yinyang_state(n, k, d, C, chunk=64):
     """Layout, buffers, groups and per-row state of a Yinyang run before its first pass."""
-    from clusterlab.cluster._bounds import group_centers, padded_length
+    from clusterlab.cluster._bounds import group_centers
 
     layout = make_layout(n, k, d, 8, chunk=chunk)
     order, starts, group_of = group_centers(C, 4)
@@ -200,29 +211,31 @@ def _yinyang_state(n, k, d, C, chunk=64):
     counts = np.zeros((layout.n_blocks, k), dtype=np.int64)
     return (layout, Buffers(layout, k, d), (order, starts, group_of),
             np.zeros(layout.n_blocks, dtype=np.int64), counts, np.full(n, -1, dtype=np.int32),
-            np.zeros(n), np.zeros((t, padded_length(n)), dtype=np.float32))
+            np.zeros(n), np.zeros((n, t), dtype=np.float32), np.zeros(n, dtype=np.float32))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("kernel", [yinyang_pass, yinyang_pass_serial])
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("full_pairs", [0, 5, 10**9], ids=["all-full", "mixed", "groups"])
-def test_yinyang_pass_tracks_brute_force_over_moves(rng, kernel, dtype, full_pairs):
+def test_yinyang_pass_tracks_brute_force_over_moves(rng, threads, dtype, full_pairs,
+                                                   set_threads):
     X, C = _data(rng, n=900, k=17, dtype=dtype)
     n, d = X.shape
     k = len(C)
     offset = X.mean(axis=0).astype(dtype)
     w = rng.uniform(0.5, 2.0, n)
-    layout, buf, groups, pairs, counts, labels, upper, lower = _yinyang_state(n, k, d, C)
+    layout, buf, groups, pairs, counts, labels, upper, lower, lower0 = _yinyang_state(n, k, d, C)
     order, starts, group_of = groups
-    cum_move, cum_gmove = np.zeros(k), np.zeros(len(starts) - 1)
+    cum_move, cum_gmove, cum_max = np.zeros(k), np.zeros(len(starts) - 1), 0.0
     x_sq = x_sq_norms(X, offset)
     light_pairs = []
     for step in range(7):
         Cs = (C - offset).astype(dtype)
-        kernel(X, _columns(X, offset, layout), offset, x_sq, w, Cs, order, starts, group_of,
-               cum_move, cum_gmove,
-               half_gaps(Cs), step == 3, full_pairs, layout.block_size, layout.chunk, labels,
-               upper, lower, buf.sums, buf.weights, buf.sq, counts, buf.changed, pairs)
+        set_threads(threads)
+        yinyang_pass(X, _columns(X, offset, layout), offset, x_sq, w, Cs, order, starts, group_of,
+               cum_move, cum_gmove, cum_max, half_gaps(Cs), step == 3, full_pairs,
+               layout.block_size, layout.chunk, labels, upper, lower, lower0, buf.sums,
+               buf.weights, buf.sq, counts, buf.changed, pairs)
         if step not in (0, 3):
             light_pairs.append(pairs.sum())
         D, lab = _brute(X, C)
@@ -242,13 +255,17 @@ def test_yinyang_pass_tracks_brute_force_over_moves(rng, kernel, dtype, full_pai
             members = order[starts[g]:starts[g + 1]]
             Dg = np.sqrt(D[:, members])
             Dg[lab[:, None] == members[None, :]] = np.inf
-            assert np.all(lower[g, :n] - cum_gmove[g] <= Dg.min(axis=1) * (1 + 1e-6) + 1e-6)
+            assert np.all(lower[:, g] - cum_gmove[g] <= Dg.min(axis=1) * (1 + 1e-6) + 1e-6)
+        D2 = np.sqrt(D)
+        D2[np.arange(n), lab] = np.inf
+        assert np.all(lower0 - cum_max <= D2.min(axis=1) * (1 + 1e-6) + 1e-6)
         # move the centres a little (and one a lot) for the next pass
         new = C + rng.normal(scale=0.05, size=C.shape).astype(dtype)
         new[step % k] += 1.0
         move = np.sqrt(((new.astype(np.float64) - C) ** 2).sum(axis=1))
         cum_move += move
         cum_gmove += np.maximum.reduceat(move[order], starts[:-1])
+        cum_max += move.max()
         C = new
     # the bounds spared work on the light passes
     assert min(light_pairs) < n * k
@@ -265,17 +282,17 @@ def test_yinyang_labels_exact_where_float32_cannot_tell(rng, dtype):
     X[:, 0] = np.where(np.arange(n) % 2 == 0, 1e-10, -1e-10)
     X = X.astype(dtype)
     k, d = C.shape
-    layout, buf, groups, pairs, counts, labels, upper, lower = _yinyang_state(n, k, d, C)
+    layout, buf, groups, pairs, counts, labels, upper, lower, lower0 = _yinyang_state(n, k, d, C)
     order, starts, group_of = groups
     offset = np.zeros(d, dtype=dtype)
     expected = np.where(np.arange(n) % 2 == 0, 0, 1)
     for step, move in enumerate([0.0, 1e-3]):
         cum = np.full(k, move * step)
         yinyang_pass(X, _columns(X, offset, layout), offset, x_sq_norms(X, offset), np.ones(n),
-                     C, order, starts, group_of,
-                     cum, np.full(len(starts) - 1, move * step), half_gaps(C), False, 2,
-                     layout.block_size, layout.chunk, labels, upper, lower, buf.sums,
-                     buf.weights, buf.sq, counts, buf.changed, pairs)
+                     C, order, starts, group_of, cum, np.full(len(starts) - 1, move * step),
+                     move * step, half_gaps(C), False, 2, layout.block_size, layout.chunk,
+                     labels, upper, lower, lower0, buf.sums, buf.weights, buf.sq, counts,
+                     buf.changed, pairs)
         np.testing.assert_array_equal(labels, expected)
 
 
@@ -319,10 +336,10 @@ def test_confirm_labels_in_the_data_coordinates(rng, dtype):
     layout, buf, scanned, counts, labels, upper, lower = _hamerly_state(n, k, d)
     x_sq = x_sq_norms(X, offset)
     hamerly_pass(X, _columns(X, offset, layout), offset, x_sq, np.ones(n), C, np.zeros(k),
-                 0.0, half_gaps(C), True, layout.block_size, layout.chunk, labels, upper,
+                 0.0, half_gaps(C), True, True, layout.block_size, layout.chunk, labels, upper,
                  lower, buf.sums, buf.weights, buf.sq, counts, buf.changed, scanned)
     dist = np.empty(n)
-    confirm_labels(X, x_sq, labels, upper, np.zeros(k), lower[None, :], np.zeros(1),
+    confirm_labels(X, x_sq, labels, upper, np.zeros(k), lower[:, None], np.zeros(1),
                    half_gaps(C), centers, dist)
     D, lab = _brute(X, centers)
     np.testing.assert_array_equal(labels, lab)

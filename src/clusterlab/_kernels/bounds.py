@@ -174,8 +174,8 @@ def _scan_held(m, held, old, gb, gT, no_offset, w, x_sq, C, C2s, c_sqs, c_sq_max
 
 @njit(cache=True, nogil=True)
 def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
-                   half_gap, full, block_size, chunk, labels, upper, lower, sums, weights, sq,
-                   counts, changed, scanned):
+                   half_gap, full, tighten, block_size, chunk, labels, upper, lower, sums,
+                   weights, sq, counts, changed, scanned):
     """Hamerly's pass over block ``b`` (the body shared by both drivers).
 
     A full pass (or the first) scans every row, from its float32 columns in
@@ -221,7 +221,8 @@ def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
                                        j1, b1, b2)
             add_moments(X, s0, e, offset, w, x_sq, labels, bs, bw, bq, bc)
             continue
-        # tighten the failing rows' upper bounds to the exact distance and gather the
+        # with ``tighten``, bring the failing rows' upper bounds to the exact distance
+        # (when most rows fail, that costs more than the scans it spares); gather the
         # rows that still fail (absolute indices in ``held``) until ``chunk`` are held:
         # one BLAS call per chunk of failing rows, not per chunk of rows
         for q in range(m):
@@ -229,14 +230,17 @@ def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
             a = labels[i]
             for f in range(d):
                 tmp[0, f] = X[i, f] - offset[f]  # centred as load_columns centres
-            s = _sq_dist(tmp, 0, C, a)
-            upper[i] = math.sqrt(s) - cum_move[a]
-            z = max(lower[i] - cum_max, half_gap[a])
+            keep = True
+            if tighten:  # loop-invariant
+                s = _sq_dist(tmp, 0, C, a)
+                upper[i] = math.sqrt(s) - cum_move[a]
+                z = max(lower[i] - cum_max, half_gap[a])
+                keep = z <= 0.0 or s >= z * z
             for f in range(d):
                 gb[n_held, f] = tmp[0, f]
             held[n_held] = i
             old[n_held] = a
-            n_held += 1 if z <= 0.0 or s >= z * z else 0
+            n_held += 1 if keep else 0
             if n_held == chunk:
                 n_changed += _scan_held(n_held, held, old, gb, gT, no_offset, w, x_sq, C, C2s,
                                         c_sqs, c_sq_max, cum_move, cum_max, labels, upper,
@@ -260,8 +264,9 @@ def _scan_terms(C):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def hamerly_pass(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full, block_size,
-                 chunk, labels, upper, lower, sums, weights, sq, counts, changed, scanned):
+def hamerly_pass(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full, tighten,
+                 block_size, chunk, labels, upper, lower, sums, weights, sq, counts, changed,
+                 scanned):
     """One exact assignment pass with Hamerly's bounds, plus per-block moments.
 
     IN: ``XT`` the centred rows as float32 columns (``transpose_chunks`` with
@@ -270,32 +275,22 @@ def hamerly_pass(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full, b
     largest move of each update;
     ``half_gap[j]`` = half the distance from centre j to its nearest other
     centre. Rows with ``labels < 0`` (first pass) are always scanned; with
-    ``full`` every row is (cheaper than testing when most rows would fail).
+    ``full`` every row is (cheaper than testing when most rows would fail);
+    with ``tighten`` a light pass computes the exact distance of each failing
+    row to its centre before scanning it (and spares the scan if that settles
+    it).
     IN/OUT: ``labels``, ``upper``, ``lower`` (lazy, see the module docstring),
     and per block the moments
     ``sums``, ``weights``, ``sq`` (as ``lloyd_pass``) with ``counts`` (int64,
     rows of positive weight per cluster), which a light pass updates in place.
     OUT: ``changed``, and ``scanned[b]`` = rows the bounds did not settle.
-    Blocks run in parallel; see ``hamerly_pass_serial``.
+    Blocks run in parallel (on as many threads as numba is given).
     """
     C2s, c_sqs = _scan_terms(C)
     for b in prange(sums.shape[0]):
         _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
-                       half_gap, full, block_size, chunk, labels, upper, lower, sums, weights,
-                       sq, counts, changed, scanned)
-
-
-@njit(cache=True, nogil=True)
-def hamerly_pass_serial(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full,
-                        block_size, chunk, labels, upper, lower, sums, weights, sq, counts,
-                        changed, scanned):
-    """``hamerly_pass`` on one thread: for light passes, where starting threads costs more
-    than the work (the blocks and their results are the same)."""
-    C2s, c_sqs = _scan_terms(C)
-    for b in range(sums.shape[0]):
-        _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
-                       half_gap, full, block_size, chunk, labels, upper, lower, sums, weights,
-                       sq, counts, changed, scanned)
+                       half_gap, full, tighten, block_size, chunk, labels, upper, lower, sums,
+                       weights, sq, counts, changed, scanned)
 
 
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")
@@ -304,7 +299,7 @@ def confirm_labels(X, x_sq, labels, upper, cum_move, lower, lower_off, half_gap,
     """Labels of a pass under centred centres, confirmed in the data's own coordinates.
 
     After a bound pass under centres ``C`` (less ``offset``), each row's lazy
-    bounds (``upper``, ``cum_move``; ``lower`` (t, n) less ``lower_off`` (t,),
+    bounds (``upper``, ``cum_move``; ``lower`` (n, t) less ``lower_off`` (t,),
     one group for Hamerly; ``half_gap`` of ``C``) prove its label for the
     centred row and centres. The centring rounded both (by at most
     ``eps * (||x - offset|| + max ||centres||)`` in distance); a row whose bounds
@@ -313,7 +308,7 @@ def confirm_labels(X, x_sq, labels, upper, cum_move, lower, lower_off, half_gap,
     float64 squared distance to the label. Returns the rows decided exactly.
     """
     n = X.shape[0]
-    t = lower.shape[0]
+    t = lower.shape[1]
     eps = np.finfo(X.dtype).eps
     c_max = 0.0
     for j in range(centers.shape[0]):
@@ -326,7 +321,7 @@ def confirm_labels(X, x_sq, labels, upper, cum_move, lower, lower_off, half_gap,
         a = labels[i]
         z = np.inf
         for g in range(t):
-            z = min(z, np.float64(lower[g, i]) - lower_off[g])
+            z = min(z, np.float64(lower[i, g]) - lower_off[g])
         z = max(z, half_gap[a])
         margin = 2.0 * eps * (math.sqrt(x_sq[i]) + c_max)
         if upper[i] + cum_move[a] + margin >= z - margin:

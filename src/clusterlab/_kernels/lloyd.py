@@ -25,6 +25,15 @@ def center_sq_norms(C):
     return out
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _take(v, j, o, s, jj, second):
+    """One centre's value ``v`` (index ``j``) against a point's best ``o`` (index
+    ``jj``) and second best ``s``: the new (best, second, index)."""
+    if second:  # loop-invariant: compiled as two loops
+        s = min(s, max(o, v))  # the old best when v beats it
+    return min(o, v), s, j if v < o else jj
+
+
 @njit(cache=True, nogil=True)
 def nearest_columns(dT, m, c_sq, second, j1, b1, b2):
     """Nearest centre of each point held as a column: for q < m, ``j1[q]`` (int32) and
@@ -33,25 +42,45 @@ def nearest_columns(dT, m, c_sq, second, j1, b1, b2):
 
     ``dT`` (k, m) holds ``-2 c_j . x_q``. Centres are the outer loop and points
     the inner one, so every update is a select across points (vectorised, no
-    branch); the first minimum wins ties, as a scan in index order would. In
-    the data's dtype, as scikit-learn's: widening float32 to float64 here made
-    the scan cost as much as the BLAS call before it.
+    branch); four centres per sweep over the points load and store each
+    point's best values once per four. Centres are taken in index order, so
+    the first minimum wins ties, as a scan in index order would. In the data's
+    dtype, as scikit-learn's: widening float32 to float64 here made the scan
+    cost as much as the BLAS call before it.
     """
     for q in range(m):
         b1[q] = np.inf
         b2[q] = np.inf
         j1[q] = 0
-    for j in range(c_sq.shape[0]):
+    k = c_sq.shape[0]
+    j = 0
+    while j + 4 <= k:
+        c0, c1, c2, c3 = c_sq[j], c_sq[j + 1], c_sq[j + 2], c_sq[j + 3]
+        r0, r1, r2, r3 = dT[j], dT[j + 1], dT[j + 2], dT[j + 3]
+        # int32 indices: lanes as wide as float32 values
+        i0, i1, i2, i3 = np.int32(j), np.int32(j + 1), np.int32(j + 2), np.int32(j + 3)
+        for q in range(m):
+            o, s, jj = b1[q], b2[q], j1[q]
+            o, s, jj = _take(c0 + r0[q], i0, o, s, jj, second)
+            o, s, jj = _take(c1 + r1[q], i1, o, s, jj, second)
+            o, s, jj = _take(c2 + r2[q], i2, o, s, jj, second)
+            o, s, jj = _take(c3 + r3[q], i3, o, s, jj, second)
+            b1[q] = o
+            if second:  # callers that want no second pass b1 for b2
+                b2[q] = s
+            j1[q] = jj
+        j += 4
+    while j < k:
         cj = c_sq[j]
         row = dT[j]
-        jj = np.int32(j)  # int32 indices: lanes as wide as float32 values
+        jc = np.int32(j)
         for q in range(m):
-            v = cj + row[q]
-            old = b1[q]
-            if second:  # loop-invariant: compiled as two loops
-                b2[q] = min(b2[q], max(old, v))  # the old best when v beats it
-            b1[q] = min(old, v)
-            j1[q] = jj if v < old else j1[q]
+            o, s, jj = _take(cj + row[q], jc, b1[q], b2[q], j1[q], second)
+            b1[q] = o
+            if second:
+                b2[q] = s
+            j1[q] = jj
+        j += 1
 
 
 @njit(cache=True, nogil=True)

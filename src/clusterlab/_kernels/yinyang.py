@@ -10,10 +10,11 @@ distance computed; the others scan only the groups whose bound they fail.
 
 Bounds are stored lazily so that a point whose bounds hold costs reads only:
 the current upper bound is ``upper[i] + cum_move[labels[i]]`` and the current
-bound of group g is ``lower[g, i] - cum_gmove[g]``, where ``cum_move`` and
+bound of group g is ``lower[i, g] - cum_gmove[g]``, where ``cum_move`` and
 ``cum_gmove`` add up the moves of each centre and the largest move in each
-group since the run began. ``lower`` is (t, n), one row per group, so that the
-tests of a chunk of rows run across rows and vectorise.
+group since the run began. ``lower`` is (n, t): a row's bounds share a cache
+line. ``lower0[i] - cum_max`` (the smallest group bound, decremented by the
+largest move of all centres) is tested first, so most rows read 20 bytes.
 
 Scans use float32 products: a full pass one BLAS call per chunk, a light pass
 a loop vectorised across the gathered points of each group. Every bound is
@@ -94,7 +95,7 @@ def _exact_point(xb, q, C, group_of, i, cum_gmove, lower):
     and writes every group's lower bound (the nearest centre excluded).
     """
     k = C.shape[0]
-    t = lower.shape[0]
+    t = lower.shape[1]
     best = np.inf
     jbest = 0
     for j in range(k):
@@ -108,7 +109,7 @@ def _exact_point(xb, q, C, group_of, i, cum_gmove, lower):
             g = group_of[j]
             gmin[g] = min(gmin[g], _sq_dist(xb, q, C, j))
     for g in range(t):
-        lower[g, i] = _store(math.sqrt(gmin[g]), cum_gmove[g])
+        lower[i, g] = _store(math.sqrt(gmin[g]), cum_gmove[g])
     return jbest, best
 
 
@@ -116,18 +117,18 @@ def _exact_point(xb, q, C, group_of, i, cum_gmove, lower):
 def _all_scan_scratch(d, t, chunk):
     """Scratch of the scan of a block of points against every centre (BLAS).
 
-    A tuple ``(xs, gj, gb1, gb2, best, sec, bg, ridx, lab, u)``: one point per
+    A tuple ``(xs, gj, gb1, gb2, best, sec, bg, ridx, lab, u, xsq)``: one point per
     column of ``xs`` (float32, d x chunk); per group the best centre ``gj``
     (within the group), best ``gb1`` and second ``gb2`` values; across groups
     the best value ``best``, its group ``bg`` and the second best ``sec``;
     ``ridx`` the row of each column, ``lab`` and ``u`` the resulting label and
-    upper bound.
+    upper bound, ``xsq`` scratch for the rows' squared norms.
     """
     return (np.empty((d, chunk), dtype=np.float32), np.empty((t, chunk), dtype=np.int32),
-                   np.empty((t, chunk), dtype=np.float32), np.empty((t, chunk), dtype=np.float32),
-                   np.empty(chunk, dtype=np.float32), np.empty(chunk, dtype=np.float32),
-                   np.empty(chunk, dtype=np.int32), np.empty(chunk, dtype=np.int64),
-                   np.empty(chunk, dtype=np.int64), np.empty(chunk))
+            np.empty((t, chunk), dtype=np.float32), np.empty((t, chunk), dtype=np.float32),
+            np.empty(chunk, dtype=np.float32), np.empty(chunk, dtype=np.float32),
+            np.empty(chunk, dtype=np.int32), np.empty(chunk, dtype=np.int64),
+            np.empty(chunk, dtype=np.int64), np.empty(chunk), np.empty(chunk))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -140,7 +141,7 @@ def _scan_all(C2s, c_sqs, order, starts, x_sq, slack, c_sq_max, sc, m):
     Returns the number of columns too close to call, listed first in ``bg``.
     """
     t = starts.shape[0] - 1
-    xs, gj, gb1, gb2, best, sec, bg, ridx, lab, u = sc
+    xs, gj, gb1, gb2, best, sec, bg, ridx, lab, u, _ = sc
     dT = np.dot(C2s, xs if m == xs.shape[1] else np.ascontiguousarray(xs[:, :m]))
     for g in range(t):
         lo = starts[g]
@@ -175,49 +176,57 @@ def _scan_all(C2s, c_sqs, order, starts, x_sq, slack, c_sq_max, sc, m):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _bounds_from_scan(sc, m, x_sq, slack, c_sq_max, cum_gmove, lower, contiguous):
-    """Write every group's lower bound of the ``m`` scanned columns (rows ``ridx``);
-    ``contiguous``: the rows are ``ridx[0], ridx[0] + 1, ...`` (vectorised stores)."""
-    t = lower.shape[0]
+def _bounds_from_scan(sc, m, x_sq, slack, c_sq_max, cum_gmove, cum_max, lower, lower0):
+    """Write every group's lower bound of the ``m`` scanned columns (rows ``ridx``) and
+    the smallest of them (``lower0``), from the scan's ``gb1`` (``best`` and
+    ``gb2`` serve as scratch)."""
+    t = lower.shape[1]
     gb1 = sc[2]
     ridx = sc[7]
+    zmin = sc[4]  # the scan's ``best`` is free again: the smallest bound so far
+    stored = sc[3]  # and ``gb2``: the stored bounds, before they go to their rows
+    for q in range(m):
+        zmin[q] = np.inf
+    xsq = sc[10]  # the rows' squared norms, gathered
+    for q in range(m):
+        xsq[q] = x_sq[ridx[q]]
     for g in range(t):
         cg = cum_gmove[g]
         vals = gb1[g]
-        if contiguous:
-            s0 = ridx[0]
-            row = lower[g, s0:s0 + m]
-            xsq = x_sq[s0:s0 + m]
-            for q in range(m):
-                err = slack * (xsq[q] + c_sq_max)
-                row[q] = _store(math.sqrt(max(xsq[q] + np.float64(vals[q]) - err, 0.0)), cg)
-        else:
-            row = lower[g]
-            for q in range(m):
-                i = ridx[q]
-                err = slack * (x_sq[i] + c_sq_max)
-                row[i] = _store(math.sqrt(max(x_sq[i] + np.float64(vals[q]) - err, 0.0)), cg)
+        out = stored[g]
+        for q in range(m):  # vectorised across rows (the square roots too)
+            err = slack * (xsq[q] + c_sq_max)
+            bound = math.sqrt(max(xsq[q] + np.float64(vals[q]) - err, 0.0))
+            out[q] = _store(bound, cg)
+            zmin[q] = min(zmin[q], bound)
+    for q in range(m):
+        i = ridx[q]
+        for g in range(t):
+            lower[i, g] = stored[g, q]
+    for q in range(m):
+        lower0[ridx[q]] = _store(zmin[q], cum_max)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _fresh_chunk(X, xs_chunk, s0, e, offset, x_sq, C, C2s, c_sqs, c_sq_max, order, starts,
-                 group_of, cum_move, cum_gmove, labels, upper, lower, xb, sc):
+                 group_of, cum_move, cum_gmove, cum_max, labels, upper, lower, lower0, xb, sc):
     """Full scan of rows ``s0:e`` (their float32 columns ``xs_chunk``): labels, the
     upper bound and every group bound. Returns the number of labels changed."""
     m = e - s0
     d = X.shape[1]
     slack = _slack(d)
-    xs, _, _, _, _, _, bg, ridx, lab, u = sc
+    xs, _, _, _, _, _, bg, ridx, lab, u, _ = sc
     xs[:, :m] = xs_chunk[:, :m]
     for q in range(m):
         ridx[q] = s0 + q
     n_ties = _scan_all(C2s, c_sqs, order, starts, x_sq, slack, c_sq_max, sc, m)
-    _bounds_from_scan(sc, m, x_sq, slack, c_sq_max, cum_gmove, lower, True)
+    _bounds_from_scan(sc, m, x_sq, slack, c_sq_max, cum_gmove, cum_max, lower, lower0)
     for r in range(n_ties):
         q = bg[r]
         for f in range(d):
             xb[0, f] = X[s0 + q, f] - offset[f]
         j, s = _exact_point(xb, 0, C, group_of, s0 + q, cum_gmove, lower)
+        _reset_lower0(s0 + q, lower, cum_gmove, cum_max, lower0)
         lab[q] = j
         u[q] = math.sqrt(s)
     n_changed = 0
@@ -230,44 +239,60 @@ def _fresh_chunk(X, xs_chunk, s0, e, offset, x_sq, C, C2s, c_sqs, c_sq_max, orde
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _filter_rows(X, s0, e, offset, C, cum_move, cum_gmove, half_gap, labels, upper, lower,
-                 ub, zg, mask, rows, own, msk, xb):
+def _filter_rows(X, s0, e, offset, C, cum_move, cum_gmove, cum_max, half_gap, labels, upper,
+                 lower, lower0, ub, zg, mask, rows, own, msk, xb):
     """Rows of ``s0:e`` whose bounds fail even with the exact distance to their centre.
 
-    Each such row is gathered (centred) into ``xb``; ``rows`` gets its index
-    within the chunk, ``own`` its exact squared distance to its centre and
-    ``msk`` the bit mask of the groups whose bound it failed (tested against
-    the loose upper bound: a superset). Returns how many rows failed. Rows
-    whose bounds hold are only read.
+    First Hamerly's test on the smallest of each row's group bounds
+    (``lower0``, lazy with ``cum_max``): a row that passes it costs 20 bytes
+    read. Then the group bounds of the others, whose ``lower0`` is refreshed
+    from them. Each row that fails both is
+    gathered (centred) into ``xb``; ``rows`` gets its index within the chunk,
+    ``own`` its exact squared distance to its centre and ``msk`` the bit mask
+    of the groups whose bound it failed (tested against the loose upper bound:
+    a superset). Returns how many rows failed. Rows whose bounds hold are only
+    read.
     """
     nr = e - s0
     d = X.shape[1]
-    t = lower.shape[0]
+    t = lower.shape[1]
     # slices, so that every index is a range variable (no negative-index check):
     # the loops across rows then vectorise
     lab = labels[s0:e]
     up = upper[s0:e]
-    for r in range(nr):
-        ub[r] = up[r] + cum_move[lab[r]]
-        zg[r] = np.inf
-        mask[r] = 0
-    for g in range(t):
-        cg = cum_gmove[g]
-        row = lower[g, s0:e]
-        bit = np.int64(1) << g
-        for r in range(nr):
-            val = np.float64(row[r]) - cg
-            zg[r] = min(zg[r], val)
-            mask[r] |= bit if val <= ub[r] else 0
+    lo0 = lower0[s0:e]
     m = 0
     for r in range(nr):
-        z = max(zg[r], half_gap[lab[r]])
-        zg[r] = z
+        a = lab[r]
+        u = up[r] + cum_move[a]
+        ub[r] = u
         rows[m] = r
-        m += 1 if ub[r] >= z else 0  # strict test: ties are scanned
+        m += 1 if u >= max(np.float64(lo0[r]) - cum_max, half_gap[a]) else 0  # strict
+    for q in range(m):
+        row = lower[s0 + rows[q]]  # one cache line: the row's t bounds
+        u = ub[rows[q]]
+        z = np.inf
+        bits = np.int64(0)
+        for g in range(t):
+            val = np.float64(row[g]) - cum_gmove[g]
+            z = min(z, val)
+            bits |= (np.int64(1) << g) if val <= u else 0
+        zg[q] = z
+        mask[q] = bits
+    m1 = 0
+    for q in range(m):
+        r = rows[q]
+        # refresh the first-stage bound from the group bounds: a row whose group
+        # bounds hold would otherwise fail the first stage again on every pass
+        lo0[r] = _store(max(zg[q], 0.0), cum_max)
+        z = max(zg[q], half_gap[lab[r]])
+        rows[m1] = r  # m1 <= q: what is still to read is not overwritten
+        zg[m1] = z
+        mask[m1] = mask[q]
+        m1 += 1 if ub[r] >= z else 0  # strict test: ties are scanned
     m2 = 0
     tmp = np.empty((1, d), dtype=xb.dtype)
-    for q in range(m):
+    for q in range(m1):
         r = rows[q]
         i = s0 + r
         a = labels[i]
@@ -277,15 +302,24 @@ def _filter_rows(X, s0, e, offset, C, cum_move, cum_gmove, half_gap, labels, upp
         for f in range(d):
             tmp[0, f] = X[i, f] - offset[f]
         s = _sq_dist(tmp, 0, C, a)
-        z = zg[r]
+        z = zg[q]
         upper[i] = math.sqrt(s) - cum_move[a]
         for f in range(d):
             xb[m2, f] = tmp[0, f]
-        rows[m2] = r  # m2 <= q: rows still to read are not overwritten
+        rows[m2] = r
         own[m2] = s
-        msk[m2] = mask[r]
+        msk[m2] = mask[q]
         m2 += 1 if z <= 0.0 or s >= z * z else 0
     return m2
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _reset_lower0(i, lower, cum_gmove, cum_max, lower0):
+    """``lower0[i]``: the smallest of row i's group bounds, lazy with ``cum_max``."""
+    z = np.inf
+    for g in range(lower.shape[1]):
+        z = min(z, np.float64(lower[i, g]) - cum_gmove[g])
+    lower0[i] = _store(max(z, 0.0), cum_max)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -299,7 +333,7 @@ def _group_lists(s0, m, rows, own, msk, lower, cum_gmove, starts, full_pairs, cn
     others are listed per group (CSR: group g's rows are ``lst[off[g]:off[g +
     1]]``, ascending). Returns the number of rows in ``fl``.
     """
-    t = lower.shape[0]
+    t = lower.shape[1]
     cnt[:] = 0
     n_full = 0
     for q in range(m):
@@ -311,7 +345,7 @@ def _group_lists(s0, m, rows, own, msk, lower, cum_gmove, starts, full_pairs, cn
         while bits != 0:
             g = lowest_bit(bits)
             bits &= bits - 1
-            if np.float64(lower[g, i]) - cum_gmove[g] <= u:
+            if np.float64(lower[i, g]) - cum_gmove[g] <= u:
                 kept |= np.int64(1) << g
                 n_pairs += starts[g + 1] - starts[g]
         if n_pairs > full_pairs:
@@ -341,11 +375,11 @@ def _group_lists(s0, m, rows, own, msk, lower, cum_gmove, starts, full_pairs, cn
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _scan_full_rows(s0, n_full, fl, rows, xb, x_sq, C, C2s, c_sqs, c_sq_max, order, starts,
-                    group_of, cum_gmove, lower, sc, newlab, newu):
+                    group_of, cum_gmove, cum_max, lower, lower0, sc, newlab, newu):
     """The rows listed in ``fl`` against every centre, a scratch's width at a time."""
     d = xb.shape[1]
     slack = _slack(d)
-    xs, _, _, _, _, _, bg, ridx, lab, u = sc
+    xs, _, _, _, _, _, bg, ridx, lab, u, _ = sc
     chunk = xs.shape[1]
     for c0 in range(0, n_full, chunk):
         mc = min(n_full, c0 + chunk) - c0
@@ -355,7 +389,7 @@ def _scan_full_rows(s0, n_full, fl, rows, xb, x_sq, C, C2s, c_sqs, c_sq_max, ord
             for f in range(d):
                 xs[f, q] = np.float32(xb[p, f])
         n_ties = _scan_all(C2s, c_sqs, order, starts, x_sq, slack, c_sq_max, sc, mc)
-        _bounds_from_scan(sc, mc, x_sq, slack, c_sq_max, cum_gmove, lower, False)
+        _bounds_from_scan(sc, mc, x_sq, slack, c_sq_max, cum_gmove, cum_max, lower, lower0)
         for r in range(n_ties):
             q = bg[r]
             j, s = _exact_point(xb, fl[c0 + q], C, group_of, ridx[q], cum_gmove, lower)
@@ -395,7 +429,7 @@ def _scan_group_lists(off, lst, xb, C2s, c_sqs, starts, gT, J1, B1, B2, v):
 def _merge_groups(s0, m, rows, own, msk, xb, x_sq, c_sq_max, C, order, group_of, labels,
                   cum_gmove, lower, off, cnt, lst, J1, B1, B2, exact, newlab, newu):
     """Each listed row's best centre from its scanned groups (and its own centre)."""
-    t = lower.shape[0]
+    t = lower.shape[1]
     slack = _slack(xb.shape[1])
     for g in range(t):
         cnt[g] = off[g]  # rows are walked in the order the lists were filled
@@ -442,18 +476,17 @@ def _merge_groups(s0, m, rows, own, msk, xb, x_sq, c_sq_max, C, order, group_of,
             newu[q] = math.sqrt(own[q])
         if bj != a and not own_in:
             # the old centre now counts in its group's bound
-            lower[ga, i] = min(lower[ga, i], _store(math.sqrt(own[q]), cum_gmove[ga]))
+            lower[i, ga] = min(lower[i, ga], _store(math.sqrt(own[q]), cum_gmove[ga]))
     # the scanned groups' bounds (rows rescanned exactly have theirs already)
     for g in range(t):
         cg = cum_gmove[g]
-        row = lower[g]
         for p in range(off[g], off[g + 1]):
             q = lst[p]
             if not exact[q]:
                 i = s0 + rows[q]
                 xq = x_sq[i]
                 err = slack * (xq + c_sq_max)
-                row[i] = _store(math.sqrt(max(xq + np.float64(B1[p]) - err, 0.0)), cg)
+                lower[i, g] = _store(math.sqrt(max(xq + np.float64(B1[p]) - err, 0.0)), cg)
 
 
 @njit(cache=True, nogil=True)
@@ -476,8 +509,8 @@ def _light_scratch(nr, d, t, dtype):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order, starts,
-                 group_of, cum_move, cum_gmove, half_gap, full_pairs, labels, upper, lower,
-                 lt, sc, bs, bw, bq, bc):
+                 group_of, cum_move, cum_gmove, cum_max, half_gap, full_pairs, labels, upper,
+                 lower, lower0, lt, sc, bs, bw, bq, bc):
     """Light pass over rows ``s0:e``: filter, scan what failed, update.
 
     Returns (labels changed, point-centre pairs scanned). The moments of the
@@ -485,14 +518,14 @@ def _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order, star
     """
     ub, zg, mask, rows, own, msk, xb, cnt, off, lst, fl, J1, B1, B2, gT, v, exact, newlab, \
         newu = lt
-    m = _filter_rows(X, s0, e, offset, C, cum_move, cum_gmove, half_gap, labels, upper,
-                     lower, ub, zg, mask, rows, own, msk, xb)
+    m = _filter_rows(X, s0, e, offset, C, cum_move, cum_gmove, cum_max, half_gap, labels,
+                     upper, lower, lower0, ub, zg, mask, rows, own, msk, xb)
     if m == 0:
         return 0, 0
     n_full = _group_lists(s0, m, rows, own, msk, lower, cum_gmove, starts, full_pairs, cnt,
                           off, lst, fl)
     _scan_full_rows(s0, n_full, fl, rows, xb, x_sq, C, C2s, c_sqs, c_sq_max, order, starts,
-                    group_of, cum_gmove, lower, sc, newlab, newu)
+                    group_of, cum_gmove, cum_max, lower, lower0, sc, newlab, newu)
     pairs = n_full * C.shape[0]
     pairs += _scan_group_lists(off, lst, xb, C2s, c_sqs, starts, gT, J1, B1, B2, v)
     _merge_groups(s0, m, rows, own, msk, xb, x_sq, c_sq_max, C, order, group_of, labels,
@@ -500,6 +533,7 @@ def _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order, star
     n_changed = 0
     for q in range(m):
         i = s0 + rows[q]
+        _reset_lower0(i, lower, cum_gmove, cum_max, lower0)
         a = labels[i]
         j = newlab[q]
         upper[i] = newu[q] - cum_move[j]
@@ -512,8 +546,8 @@ def _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order, star
 
 @njit(cache=True, nogil=True)
 def _yinyang_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, order, starts, group_of,
-                   cum_move, cum_gmove, half_gap, full, full_pairs, block_size, chunk, labels,
-                   upper, lower, sums, weights, sq, counts, changed, pairs):
+                   cum_move, cum_gmove, cum_max, half_gap, full, full_pairs, block_size, chunk,
+                   labels, upper, lower, lower0, sums, weights, sq, counts, changed, pairs):
     """Yinyang's pass over block ``b`` (the body shared by both drivers).
 
     A fresh pass scans ``chunk`` rows per BLAS call; a light pass filters
@@ -535,8 +569,8 @@ def _yinyang_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, order, starts, grou
             e = min(stop, s0 + chunk)
             n_changed += _fresh_chunk(X, XT[b * per_block + (s0 - start) // chunk], s0, e,
                                       offset, x_sq, C, C2s, c_sqs, c_sq_max, order, starts,
-                                      group_of, cum_move, cum_gmove, labels, upper, lower, xb,
-                                      sc)
+                                      group_of, cum_move, cum_gmove, cum_max, labels, upper,
+                                      lower, lower0, xb, sc)
             add_moments(X, s0, e, offset, w, x_sq, labels, bs, bw, bq, bc)
         n_pairs = (stop - start) * C.shape[0]
     else:
@@ -545,12 +579,40 @@ def _yinyang_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, order, starts, grou
         for s0 in range(start, stop, nr):
             e = min(stop, s0 + nr)
             c, p = _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order,
-                                starts, group_of, cum_move, cum_gmove, half_gap, full_pairs,
-                                labels, upper, lower, lt, sc, bs, bw, bq, bc)
+                                starts, group_of, cum_move, cum_gmove, cum_max, half_gap,
+                                full_pairs, labels, upper, lower, lower0, lt, sc, bs, bw, bq,
+                                bc)
             n_changed += c
             n_pairs += p
     changed[b] = n_changed
     pairs[b] = n_pairs
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def estimate_pairs(labels, upper, lower, lower0, cum_move, cum_gmove, cum_max, half_gap, starts,
+                   stride):
+    """Point-centre pairs a light pass would scan, estimated from every ``stride``-th run
+    of 64 rows with their loose upper bounds (no distance computed): an
+    overestimate, for choosing between a light and a full pass. Runs of rows, not
+    single rows, so that whole cache lines are read."""
+    t = starts.shape[0] - 1
+    n = labels.shape[0]
+    total = 0
+    for i0 in range(0, n, 64 * stride):
+        for i in range(i0, min(n, i0 + 64)):
+            a = labels[i]
+            u = upper[i] + cum_move[a]
+            if u < max(np.float64(lower0[i]) - cum_max, half_gap[a]):
+                continue
+            zg = np.inf
+            for g in range(t):
+                zg = min(zg, np.float64(lower[i, g]) - cum_gmove[g])
+            if u < max(half_gap[a], zg):
+                continue
+            for g in range(t):
+                if np.float64(lower[i, g]) - cum_gmove[g] <= u:
+                    total += starts[g + 1] - starts[g]
+    return total * stride
 
 
 @njit(cache=True, nogil=True)
@@ -565,37 +627,27 @@ def scan_terms(C, order):
 
 @njit(cache=True, nogil=True, parallel=True)
 def yinyang_pass(X, XT, offset, x_sq, w, C, order, starts, group_of, cum_move, cum_gmove,
-                 half_gap, full, full_pairs, block_size, chunk, labels, upper, lower, sums,
-                 weights, sq, counts, changed, pairs):
+                 cum_max, half_gap, full, full_pairs, block_size, chunk, labels, upper, lower,
+                 lower0, sums, weights, sq, counts, changed, pairs):
     """One exact assignment pass with Yinyang's group bounds, plus per-block moments.
 
     IN: ``XT`` the centred rows as float32 columns (``transpose_chunks`` with
     the same ``block_size`` and ``chunk``); ``order``, ``starts`` and
-    ``group_of`` (centre -> group) describe the
-    groups; ``cum_move[j]`` and ``cum_gmove[g]`` are the cumulative moves of
-    centre j and the cumulative largest move in group g; ``half_gap`` as for
-    ``hamerly_pass``. Rows with ``labels < 0`` (first pass) or every row with
-    ``full`` are scanned against all centres; so is, in a light pass, a row
-    whose failing groups hold more than ``full_pairs`` centres.
-    IN/OUT: ``labels``, ``upper`` (n,) and ``lower`` (t, n) float32 in the lazy
-    form of the module docstring; per block the moments ``sums``, ``weights``,
-    ``sq`` and ``counts`` as ``hamerly_pass`` keeps them.
+    ``group_of`` (centre -> group) describe the groups; ``cum_move[j]`` and
+    ``cum_gmove[g]`` are the cumulative moves of centre j and the cumulative
+    largest move in group g, ``cum_max`` that of all centres; ``half_gap`` as
+    for ``hamerly_pass``. Rows with ``labels < 0`` (first pass) or every row
+    with ``full`` are scanned against all centres; so is, in a light pass, a
+    row whose failing groups hold more than ``full_pairs`` centres.
+    IN/OUT: ``labels``, ``upper`` (n,), ``lower`` (n, t) and ``lower0`` (n,),
+    the smallest group bound, float32, in the lazy form of the module
+    docstring; per block the moments ``sums``, ``weights``, ``sq`` and
+    ``counts`` as ``hamerly_pass`` keeps them.
     OUT: ``changed[b]`` labels changed and ``pairs[b]`` point-centre products made.
     """
     C2s, c_sqs = scan_terms(C, order)
     for b in prange(sums.shape[0]):
         _yinyang_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, order, starts, group_of,
-                       cum_move, cum_gmove, half_gap, full, full_pairs, block_size, chunk,
-                       labels, upper, lower, sums, weights, sq, counts, changed, pairs)
-
-
-@njit(cache=True, nogil=True)
-def yinyang_pass_serial(X, XT, offset, x_sq, w, C, order, starts, group_of, cum_move, cum_gmove,
-                        half_gap, full, full_pairs, block_size, chunk, labels, upper, lower,
-                        sums, weights, sq, counts, changed, pairs):
-    """``yinyang_pass`` on one thread (the blocks and their results are the same)."""
-    C2s, c_sqs = scan_terms(C, order)
-    for b in range(sums.shape[0]):
-        _yinyang_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, order, starts, group_of,
-                       cum_move, cum_gmove, half_gap, full, full_pairs, block_size, chunk,
-                       labels, upper, lower, sums, weights, sq, counts, changed, pairs)
+                       cum_move, cum_gmove, cum_max, half_gap, full, full_pairs, block_size,
+                       chunk, labels, upper, lower, lower0, sums, weights, sq, counts, changed,
+                       pairs)

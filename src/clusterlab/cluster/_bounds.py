@@ -4,18 +4,19 @@ fewer distances. Each is an assignment strategy for ``solve`` in ``_lloyd.py``."
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from clusterlab._kernels.bounds import confirm_labels, hamerly_pass, hamerly_pass_serial
-from clusterlab._kernels.yinyang import yinyang_pass, yinyang_pass_serial
+from clusterlab._kernels.bounds import confirm_labels, hamerly_pass
+from clusterlab._kernels.yinyang import estimate_pairs, yinyang_pass
 
 # Above this fraction of rows scanned in the last pass, the next pass scans every row
 # without testing bounds. Measured on KM-A and KM-B: a light pass that gathers the
 # failing rows costs no more than a full one even when 90% fail, so only (almost)
 # all-failing passes go full.
 FULL_SCAN_FRACTION = 0.95
-# Below this fraction the pass runs on one thread: starting the threads costs more
-# than such a pass. Light passes read only the failing rows, so even a 3% pass
-# over 200k rows gains from two threads (KM-A: 0.43 -> 0.36 s with 0.02 instead of 0.1).
-SERIAL_FRACTION = 0.02
+# Below this fraction of rows scanned in the last pass, a light pass first computes
+# each failing row's exact distance to its centre (which settles some); above it, it
+# scans the failing rows straight away: the distances would cost more than the scans
+# they spare (KM-B, 50-95% of rows scanned).
+TIGHTEN_FRACTION = 0.5
 
 
 def half_gaps(centers):
@@ -59,13 +60,11 @@ class HamerlyPasses:
         n = r.X.shape[0]
         # when most rows failed their bounds last time, scanning them all is cheaper
         full = bool(r.labels[0] < 0 or self.scanned.sum() > FULL_SCAN_FRACTION * n)
-        # threads pay off on full passes; a light pass is over before they start
-        heavy = full or self.scanned.sum() > SERIAL_FRACTION * n
-        kernel = hamerly_pass if heavy else hamerly_pass_serial
-        kernel(r.X, r.columns(), r.offset, r.x_sq, r.w, centers, self.cum_move, self.cum_max,
-               half_gaps(centers), full, lay.block_size, lay.chunk, r.labels, self.upper,
-               self.lower, buf.sums, buf.weights, buf.sq, self.counts, buf.changed,
-               self.scanned)
+        tighten = bool(self.scanned.sum() < TIGHTEN_FRACTION * n)
+        hamerly_pass(r.X, r.columns(), r.offset, r.x_sq, r.w, centers, self.cum_move,
+                     self.cum_max, half_gaps(centers), full, tighten, lay.block_size, lay.chunk,
+                     r.labels, self.upper, self.lower, buf.sums, buf.weights, buf.sq,
+                     self.counts, buf.changed, self.scanned)
         clear_emptied(buf, self.counts)
 
     def moved(self, move):
@@ -81,7 +80,7 @@ class HamerlyPasses:
         labels it proves are confirmed in the data's coordinates."""
         self.assign(centers)
         return _confirmed(self.run, centers, originals, self.upper, self.cum_move,
-                          self.lower[None, :], np.array([self.cum_max]))
+                          self.lower[:, None], np.array([self.cum_max]))
 
 
 def _confirmed(run, centers, originals, upper, cum_move, lower, lower_off):
@@ -93,18 +92,16 @@ def _confirmed(run, centers, originals, upper, cum_move, lower, lower_off):
 
 # Yinyang: centres per group (t = k / GROUP_SIZE groups, Ding et al. use about 10), at
 # most MAX_GROUPS groups (the bounds take n * t * 4 bytes), and the share of all
-# point-centre products above which the next pass scans everything with BLAS.
+# point-centre products, estimated from every ESTIMATE_STRIDE-th run of rows, above which the
+# next pass scans everything with BLAS (KM-B: a light pass costs about a full one at
+# 40% of the pairs; the estimate, from loose bounds, runs high).
 GROUP_SIZE = 16
 MAX_GROUPS = 32
-YINYANG_FULL_FRACTION = 0.6
+YINYANG_FULL_FRACTION = 0.45
+ESTIMATE_STRIDE = 128
 # a light pass scans a row against every centre (one BLAS call for many rows) when its
 # failing groups hold more than this share of the centres
 FULL_SHARE = 0.33
-
-
-def padded_length(n):
-    """A row length of at least ``n`` float32 whose rows start 64 bytes past a 4 KiB step."""
-    return -(-n // 1024) * 1024 + 16
 
 
 def group_centers(centers, n_groups, n_iter=5):
@@ -150,31 +147,34 @@ class YinyangPasses:
         self.pairs = np.zeros(run.layout.n_blocks, dtype=np.int64)
         self.counts = np.zeros((run.layout.n_blocks, k), dtype=np.int64)
         self.upper = np.zeros(n)
-        # rows padded so that they do not start a multiple of 4 KiB apart: the passes
-        # stream through all t rows at once, and aligned rows would share cache sets
-        self.lower = np.zeros((t, padded_length(n)), dtype=np.float32)
+        self.lower = np.zeros((n, t), dtype=np.float32)
+        self.lower0 = np.zeros(n, dtype=np.float32)
         self.cum_move = np.zeros(k)
         self.cum_gmove = np.zeros(t)
-        self.after_full = False
+        self.cum_max = 0.0
 
     def assign(self, centers):
         r, lay, buf = self.run, self.run.layout, self.run.buf
         n, k = r.X.shape[0], centers.shape[0]
-        # a full pass reports every pair; the pass after it is always light
-        full = bool(r.labels[0] < 0 or (
-            not self.after_full and self.pairs.sum() > YINYANG_FULL_FRACTION * n * k))
-        heavy = full or self.pairs.sum() > SERIAL_FRACTION * n * k
-        kernel = yinyang_pass if heavy else yinyang_pass_serial
-        kernel(r.X, r.columns(), r.offset, r.x_sq, r.w, centers, self.order, self.starts,
-               self.group_of, self.cum_move, self.cum_gmove, half_gaps(centers), full,
+        gaps = half_gaps(centers)
+        full = bool(r.labels[0] < 0)
+        if not full:
+            # the pairs a light pass would scan, from a sample of rows' loose bounds
+            expected = estimate_pairs(r.labels, self.upper, self.lower, self.lower0,
+                                      self.cum_move, self.cum_gmove, self.cum_max, gaps,
+                                      self.starts, ESTIMATE_STRIDE)
+            full = expected > YINYANG_FULL_FRACTION * n * k
+        yinyang_pass(r.X, r.columns(), r.offset, r.x_sq, r.w, centers, self.order, self.starts,
+               self.group_of, self.cum_move, self.cum_gmove, self.cum_max, gaps, full,
                int(FULL_SHARE * k), lay.block_size, lay.chunk, r.labels, self.upper,
-               self.lower, buf.sums, buf.weights, buf.sq, self.counts, buf.changed, self.pairs)
+               self.lower, self.lower0, buf.sums, buf.weights, buf.sq, self.counts,
+               buf.changed, self.pairs)
         clear_emptied(buf, self.counts)
-        self.after_full = full
 
     def moved(self, move):
         self.cum_move += move
         self.cum_gmove += np.maximum.reduceat(move[self.order], self.starts[:-1])
+        self.cum_max += float(move.max())
 
     def describe(self):
         n, k = self.run.X.shape[0], self.cum_move.shape[0]
