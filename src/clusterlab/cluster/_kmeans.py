@@ -2,9 +2,9 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
-from threadpoolctl import threadpool_limits
 
 from clusterlab._rng import as_generator, spawn
+from clusterlab._threads import one_blas_thread
 from clusterlab._validation import (
     Interval,
     Options,
@@ -216,7 +216,7 @@ or callable, default='k-means++'
             if res.finish is None:
                 labels, dist = assign(X, centers, self.chunk_size)
             else:
-                with threadpool_limits(limits=1, user_api="blas"):
+                with one_blas_thread():
                     labels, dist = res.finish(centers)
             # not np.dot: a threaded BLAS call leaves its workers spinning for ~0.1 s,
             # and they would take a core from the passes that follow (next fit, next run)
@@ -231,7 +231,7 @@ or callable, default='k-means++'
         rngs = spawn(as_generator(self.random_state), resolve_n_init(self.n_init, self.init))
         # one BLAS thread throughout: the kernels run their own threads, and a threaded
         # BLAS call (k-means++ potentials) would leave workers spinning on their cores
-        with threads_for(*X.shape, k), threadpool_limits(limits=1, user_api="blas"):
+        with threads_for(*X.shape, k), one_blas_thread():
             for rng in rngs:
                 c0 = initial_centers(X, offset, k, w, self.init, rng)
                 result = run(c0.astype(np.float64) + offset)

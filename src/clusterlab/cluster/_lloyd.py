@@ -13,7 +13,6 @@ from typing import NamedTuple
 
 import numba
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from clusterlab._config import CHUNK_BYTES, chunk_rows
 from clusterlab._kernels.lloyd import (
@@ -24,6 +23,7 @@ from clusterlab._kernels.lloyd import (
     sq_dist_to_label,
     transpose_chunks,
 )
+from clusterlab._threads import one_blas_thread
 
 # Most blocks a pass is split into: enough for load balance on a few cores.
 MAX_BLOCKS = 64
@@ -227,7 +227,7 @@ def solve(passes, X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose
     buf = run.buf
     history = []
     converged = False
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         for it in range(max_iter):
             strategy.assign(centers)
             history.append(buf.inertia(centers))
@@ -265,7 +265,7 @@ def assign(X, centers, chunk=None):
     layout = make_layout(n, k, d, X.itemsize, chunk)
     labels = np.empty(n, dtype=np.int32)
     dist = np.empty(n, dtype=np.float64)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         assign_pass(X, offset, C, np.ascontiguousarray(centers, dtype=X.dtype),
                     layout.block_size, layout.chunk, labels, dist)
     return labels, dist

@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from clusterlab._config import chunk_rows
 from clusterlab._kernels.estep import entropy_rows, normalize_rows
+from clusterlab._threads import one_blas_thread
 
 # scikit-learn adds 10 eps to every count, so an empty component keeps a finite log-weight
 _EPS = 10 * np.finfo(np.float64).eps
@@ -95,12 +95,6 @@ def _threads():
     return max(1, min(os.cpu_count() or 1, _MAX_THREADS))
 
 
-@functools.cache
-def _blas():
-    # introspecting the loaded BLAS libraries costs ~0.5 ms; do it once
-    return ThreadpoolController()
-
-
 _POOL = {}
 
 
@@ -125,7 +119,7 @@ def map_chunks(fn, slices):
     """
     if min(_threads(), len(slices)) <= 1:
         return [fn(s) for s in slices]
-    with _blas().limit(limits=1, user_api="blas"):
+    with one_blas_thread():
         return list(_pool().map(fn, slices))
 
 
