@@ -79,7 +79,12 @@ class KMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     ``init``, alternates assigning points to their nearest centre and moving
     each centre to the (weighted) mean of its points, and stops when no label
     changes or the centres move less than ``tol``; the best of ``n_init`` runs
-    is kept. Memory stays O(chunk x n_clusters + n_samples).
+    is kept. Labels are those of exact arithmetic (ties to the lowest index):
+    float32 products screen, and rows too close to call are decided in float64.
+    Memory: O(chunk x n_clusters) per thread, a few numbers per sample (bounds;
+    'yinyang' keeps one per group of centres, at most 32) and a float32 copy of
+    the centred data that full passes read; never an n_samples x n_clusters
+    matrix.
 
     Parameters
     ----------
