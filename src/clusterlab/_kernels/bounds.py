@@ -120,8 +120,9 @@ def block_moments(b, block_size, n, sums, weights, sq, counts, fresh):
 
 
 @njit(cache=True, nogil=True)
-def _move_moments(x, q, wi, xq, a, j, bs, bw, bq, bc):
-    """Move one row's moments (``x[q]``, weight ``wi``, ``||x||^2 = xq``) from cluster a to j."""
+def _move_moments(x, q, off, wi, xq, a, j, bs, bw, bq, bc):
+    """Move one row's moments (``x[q] - off``, centred in x's dtype as ``load_columns``
+    centres; weight ``wi``, squared norm ``xq``) from cluster a to j."""
     bw[a] -= wi
     bw[j] += wi
     bq[a] -= wi * xq
@@ -130,8 +131,9 @@ def _move_moments(x, q, wi, xq, a, j, bs, bw, bq, bc):
         bc[a] -= 1
         bc[j] += 1
     for f in range(x.shape[1]):
-        bs[a, f] -= wi * x[q, f]
-        bs[j, f] += wi * x[q, f]
+        v = x[q, f] - off[f]
+        bs[a, f] -= wi * v
+        bs[j, f] += wi * v
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -154,21 +156,18 @@ def _failing_rows(s0, e, labels, upper, lower, cum_move, cum_max, half_gap, rows
 
 
 @njit(cache=True, nogil=True)
-def _scan_held(m, held, old, gb, gT, no_offset, w, x_sq, C, C2s, c_sqs, c_sq_max, cum_move,
+def _scan_held(m, held, old, gT, X, offset, w, x_sq, C, C2s, c_sqs, c_sq_max, cum_move,
                cum_max, labels, upper, lower, j1, b1, b2, bs, bw, bq, bc):
-    """Scan the ``m`` gathered rows ``gb`` (rows ``held``, labels ``old``) against
-    every centre and move the moments of those whose label changed (row order)."""
-    d = gb.shape[1]
-    for q in range(m):
-        for f in range(d):
-            gT[f, q] = gb[q, f]
-    n_changed = _scan_columns(columns_block(gT, m), m, held, 0, gb, True, no_offset, C, C2s,
+    """Scan the ``m`` gathered rows (float32 columns ``gT``; rows ``held``, labels
+    ``old``) against every centre and move the moments of those whose label
+    changed (row order), from X."""
+    n_changed = _scan_columns(columns_block(gT, m), m, held, 0, X, False, offset, C, C2s,
                               c_sqs, c_sq_max, x_sq, cum_move, cum_max, labels, upper, lower,
                               j1, b1, b2)
     for q in range(m):
         i = held[q]
         if labels[i] != old[q]:
-            _move_moments(gb, q, w[i], x_sq[i], old[q], labels[i], bs, bw, bq, bc)
+            _move_moments(X, i, offset, w[i], x_sq[i], old[q], labels[i], bs, bw, bq, bc)
     return n_changed
 
 
@@ -191,10 +190,8 @@ def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
     start = b * block_size
     fresh = full or labels[start] < 0
     stop, bs, bw, bq, bc = block_moments(b, block_size, n, sums, weights, sq, counts, fresh)
-    gb = np.empty((chunk, d), dtype=X.dtype)  # a light pass's failing rows, gathered
-    gT = np.empty((d, chunk), dtype=np.float32)  # ... and as float32 columns
+    gT = np.empty((d, chunk), dtype=np.float32)  # a light pass's failing rows, as columns
     tmp = np.empty((1, d), dtype=X.dtype)
-    no_offset = np.zeros(d, dtype=X.dtype)  # gathered rows are centred already
     per_block = -(-block_size // chunk)
     rows = np.empty(chunk, dtype=np.int64)
     held = np.empty(chunk, dtype=np.int64)
@@ -237,18 +234,18 @@ def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
                 z = max(lower[i] - cum_max, half_gap[a])
                 keep = z <= 0.0 or s >= z * z
             for f in range(d):
-                gb[n_held, f] = tmp[0, f]
+                gT[f, n_held] = tmp[0, f]
             held[n_held] = i
             old[n_held] = a
             n_held += 1 if keep else 0
             if n_held == chunk:
-                n_changed += _scan_held(n_held, held, old, gb, gT, no_offset, w, x_sq, C, C2s,
+                n_changed += _scan_held(n_held, held, old, gT, X, offset, w, x_sq, C, C2s,
                                         c_sqs, c_sq_max, cum_move, cum_max, labels, upper,
                                         lower, j1, b1, b2, bs, bw, bq, bc)
                 n_scan += n_held
                 n_held = 0
     if n_held > 0:
-        n_changed += _scan_held(n_held, held, old, gb, gT, no_offset, w, x_sq, C, C2s, c_sqs,
+        n_changed += _scan_held(n_held, held, old, gT, X, offset, w, x_sq, C, C2s, c_sqs,
                                 c_sq_max, cum_move, cum_max, labels, upper, lower, j1, b1, b2,
                                 bs, bw, bq, bc)
         n_scan += n_held

@@ -531,6 +531,7 @@ def _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order, star
     _merge_groups(s0, m, rows, own, msk, xb, x_sq, c_sq_max, C, order, group_of, labels,
                   cum_gmove, lower, off, cnt, lst, J1, B1, B2, exact, newlab, newu)
     n_changed = 0
+    no_offset = np.zeros(X.shape[1], dtype=X.dtype)  # the gathered rows are centred already
     for q in range(m):
         i = s0 + rows[q]
         _reset_lower0(i, lower, cum_gmove, cum_max, lower0)
@@ -540,7 +541,7 @@ def _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order, star
         if j != a:
             n_changed += 1
             labels[i] = j
-            _move_moments(xb, q, w[i], x_sq[i], a, j, bs, bw, bq, bc)
+            _move_moments(xb, q, no_offset, w[i], x_sq[i], a, j, bs, bw, bq, bc)
     return n_changed, pairs
 
 
