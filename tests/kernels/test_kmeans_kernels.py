@@ -21,6 +21,9 @@ def set_threads():
     numba.set_num_threads(before)
 
 
+NO_HOT = np.zeros(0, dtype=np.int64)
+
+
 def _data(rng, n=700, d=5, k=9, dtype=np.float64):
     X = rng.normal(size=(n, d)).astype(dtype)
     C = rng.normal(size=(k, d)).astype(dtype)
@@ -82,7 +85,8 @@ def _hamerly_state(n, k, d):
 
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("tighten", [True, False])
-def test_hamerly_pass_tracks_brute_force_over_moves(rng, threads, tighten, set_threads):
+@pytest.mark.parametrize("n_hot", [0, 2])
+def test_hamerly_pass_tracks_brute_force_over_moves(rng, threads, tighten, n_hot, set_threads):
     X, C = _data(rng, n=900, k=7)
     n, d = X.shape
     k = len(C)
@@ -91,12 +95,14 @@ def test_hamerly_pass_tracks_brute_force_over_moves(rng, threads, tighten, set_t
     layout, buf, scanned, counts, labels, upper, lower = _hamerly_state(n, k, d)
     cum_move, cum_max = np.zeros(k), 0.0
     x_sq = x_sq_norms(X, offset)
+    hot = NO_HOT
     for step in range(6):
         full = step in (0, 3)
         set_threads(threads)
         hamerly_pass(X, _columns(X, offset, layout), offset, x_sq, w, C, cum_move, cum_max,
-                     half_gaps(C), full, tighten, layout.block_size, layout.chunk, labels,
-                     upper, lower, buf.sums, buf.weights, buf.sq, counts, buf.changed, scanned)
+                     half_gaps(C), full, tighten, hot, layout.block_size, layout.chunk,
+                     labels, upper, lower, buf.sums, buf.weights, buf.sq, counts, buf.changed,
+                     scanned)
         D, lab = _brute(X, C)
         np.testing.assert_array_equal(labels, lab)
         # the moments (moved row by row on light passes) equal those of the labels
@@ -110,12 +116,15 @@ def test_hamerly_pass_tracks_brute_force_over_moves(rng, threads, tighten, set_t
         D2 = D.copy()
         D2[np.arange(n), lab] = np.inf
         assert np.all(lower - cum_max <= np.sqrt(D2.min(axis=1)) + 1e-9)
-        # move the centres a little (and one a lot) for the next pass
+        # move the centres a little (and one a lot) for the next pass; with hot
+        # centres, the bounds decay by the largest move of the others only
         new = C + rng.normal(scale=0.05, size=C.shape)
         new[step % k] += 1.0
         move = np.sqrt(((new - C) ** 2).sum(axis=1))
         cum_move += move
-        cum_max += move.max()
+        order = np.argsort(-move)
+        hot = order[:n_hot].astype(np.int64)
+        cum_max += move[order[n_hot]]
         C = new
     assert scanned.sum() < n  # the bounds settled some rows on the last light pass
 
@@ -185,9 +194,9 @@ def test_hamerly_labels_exact_where_float32_cannot_tell(rng, dtype):
     layout, buf, scanned, counts, labels, upper, lower = _hamerly_state(n, k, d)
     offset = np.zeros(d, dtype=dtype)
     hamerly_pass(X, _columns(X, offset, layout), offset, x_sq_norms(X, offset), np.ones(n), C,
-                 np.zeros(k), 0.0, half_gaps(C), True, True, layout.block_size, layout.chunk,
-                 labels, upper, lower, buf.sums, buf.weights, buf.sq, counts, buf.changed,
-                 scanned)
+                 np.zeros(k), 0.0, half_gaps(C), True, True, NO_HOT, layout.block_size,
+                 layout.chunk, labels, upper, lower, buf.sums, buf.weights, buf.sq, counts,
+                 buf.changed, scanned)
     D, lab = _brute(X, C)
     np.testing.assert_array_equal(labels, lab)
     np.testing.assert_array_equal(lab, np.where(np.arange(n) % 2 == 0, 0, 1))
@@ -195,7 +204,7 @@ def test_hamerly_labels_exact_where_float32_cannot_tell(rng, dtype):
     assert np.all(upper >= own) and np.all(lower <= np.sqrt(np.sort(D, axis=1)[:, 1]))
     # the next pass (nothing moved) keeps them, on bounds alone or rescanned
     hamerly_pass(X, _columns(X, offset, layout), offset, x_sq_norms(X, offset), np.ones(n), C,
-                 np.zeros(k), 0.0, half_gaps(C), False, True, layout.block_size,
+                 np.zeros(k), 0.0, half_gaps(C), False, True, NO_HOT, layout.block_size,
                  layout.chunk, labels, upper, lower, buf.sums, buf.weights, buf.sq, counts,
                  buf.changed, scanned)
     np.testing.assert_array_equal(labels, lab)
@@ -336,8 +345,8 @@ def test_confirm_labels_in_the_data_coordinates(rng, dtype):
     layout, buf, scanned, counts, labels, upper, lower = _hamerly_state(n, k, d)
     x_sq = x_sq_norms(X, offset)
     hamerly_pass(X, _columns(X, offset, layout), offset, x_sq, np.ones(n), C, np.zeros(k),
-                 0.0, half_gaps(C), True, True, layout.block_size, layout.chunk, labels, upper,
-                 lower, buf.sums, buf.weights, buf.sq, counts, buf.changed, scanned)
+                 0.0, half_gaps(C), True, True, NO_HOT, layout.block_size, layout.chunk, labels,
+                 upper, lower, buf.sums, buf.weights, buf.sq, counts, buf.changed, scanned)
     dist = np.empty(n)
     confirm_labels(X, x_sq, labels, upper, np.zeros(k), lower[:, None], np.zeros(1),
                    half_gaps(C), centers, dist)

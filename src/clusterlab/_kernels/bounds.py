@@ -137,6 +137,65 @@ def _move_moments(x, q, off, wi, xq, a, j, bs, bw, bq, bc):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _fold_hot(xs, m, s0, hot, C2h, c_sqh, c_sq_max, x_sq, cum_move, cum_max, labels, upper,
+              lower, hmin, own):
+    """Bring the distances to the ``hot`` centres (those that moved most) into the bounds of
+    rows ``s0:s0 + m`` (float32 columns ``xs``): each row's lower bound takes its
+    nearest hot centre (other than its own), and a row whose own centre is hot gets
+    a fresh upper bound. The lower bounds then need only cover the other centres,
+    whose moves are small. Float32 products, widened by their rounding error."""
+    d = xs.shape[0]
+    slack = (16.0 + 2.0 * d) * np.finfo(np.float32).eps  # as in _scan_columns
+    dH = np.dot(C2h, xs)
+    lab = labels[s0:s0 + m]
+    xsq = x_sq[s0:s0 + m]
+    lo = lower[s0:s0 + m]
+    up = upper[s0:s0 + m]
+    for q in range(m):
+        hmin[q] = np.inf
+        own[q] = np.nan
+    for r in range(hot.shape[0]):
+        j = hot[r]
+        cj = c_sqh[r]
+        row = dH[r]
+        for q in range(m):  # across rows: vectorises
+            v = cj + row[q]
+            mine = lab[q] == j
+            own[q] = v if mine else own[q]
+            hmin[q] = hmin[q] if mine else min(hmin[q], v)
+    for q in range(m):
+        xq = xsq[q]
+        err = slack * (xq + c_sq_max)
+        if hmin[q] < np.inf:
+            second = xq + np.float64(hmin[q]) - err
+            lo[q] = min(lo[q], (math.sqrt(second) if second > 0 else 0.0) + cum_max)
+        if not np.isnan(own[q]):
+            fresh = math.sqrt(max(xq + np.float64(own[q]), 0.0) + err)
+            up[q] = min(up[q], fresh - cum_move[lab[q]])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def hot_savings(labels, upper, lower, cum_move, cum_max, max_move, cold_move, half_gap,
+                stride):
+    """Share of the rows, from every ``stride``-th run of 64, whose bounds would fail if
+    the lower bounds decayed by ``max_move`` but hold if they decayed by ``cold_move``
+    (the largest move outside the hot centres): what checking those spares."""
+    n = labels.shape[0]
+    spared = 0
+    seen = 0
+    for i0 in range(0, n, 64 * stride):
+        for i in range(i0, min(n, i0 + 64)):
+            a = labels[i]
+            u = upper[i] + cum_move[a]
+            seen += 1
+            if u < half_gap[a]:
+                continue
+            lo = lower[i] - cum_max
+            spared += 1 if lo - cold_move > u >= lo - max_move else 0
+    return spared / max(seen, 1)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _failing_rows(s0, e, labels, upper, lower, cum_move, cum_max, half_gap, rows):
     """Rows of ``s0:e`` whose bounds do not prove their label (all rows before the
     first pass); their indices within the chunk go to ``rows``, the count is
@@ -173,8 +232,8 @@ def _scan_held(m, held, old, gT, X, offset, w, x_sq, C, C2s, c_sqs, c_sq_max, cu
 
 @njit(cache=True, nogil=True)
 def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
-                   half_gap, full, tighten, block_size, chunk, labels, upper, lower, sums,
-                   weights, sq, counts, changed, scanned):
+                   half_gap, full, tighten, hot, C2h, c_sqh, block_size, chunk, labels, upper,
+                   lower, sums, weights, sq, counts, changed, scanned):
     """Hamerly's pass over block ``b`` (the body shared by both drivers).
 
     A full pass (or the first) scans every row, from its float32 columns in
@@ -199,11 +258,17 @@ def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
     j1 = np.empty(chunk, dtype=np.int32)
     b1 = np.empty(chunk, dtype=np.float32)
     b2 = np.empty(chunk, dtype=np.float32)
+    hmin = np.empty(chunk, dtype=np.float32)
+    own = np.empty(chunk, dtype=np.float32)
     n_changed = 0
     n_scan = 0
     n_held = 0
     for s0 in range(start, stop, chunk):
         e = min(stop, s0 + chunk)
+        if hot.shape[0] > 0 and not fresh:
+            xs = columns_block(XT[b * per_block + (s0 - start) // chunk], e - s0)
+            _fold_hot(xs, e - s0, s0, hot, C2h, c_sqh, c_sq_max, x_sq, cum_move, cum_max,
+                      labels, upper, lower, hmin, own)
         m = _failing_rows(s0, e, labels, upper, lower, cum_move, cum_max, half_gap, rows)
         if fresh:  # every row of the chunk, in order
             # rows whose bounds hold are scanned anyway, but not counted: the count
@@ -261,7 +326,7 @@ def _scan_terms(C):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def hamerly_pass(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full, tighten,
+def hamerly_pass(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full, tighten, hot,
                  block_size, chunk, labels, upper, lower, sums, weights, sq, counts, changed,
                  scanned):
     """One exact assignment pass with Hamerly's bounds, plus per-block moments.
@@ -275,7 +340,9 @@ def hamerly_pass(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full, t
     ``full`` every row is (cheaper than testing when most rows would fail);
     with ``tighten`` a light pass computes the exact distance of each failing
     row to its centre before scanning it (and spares the scan if that settles
-    it).
+    it). ``hot`` (int64, may be empty) lists centres whose distances a light
+    pass computes for every row first (``_fold_hot``): ``cum_max`` then need
+    only add up the largest move of the other centres.
     IN/OUT: ``labels``, ``upper``, ``lower`` (lazy, see the module docstring),
     and per block the moments
     ``sums``, ``weights``, ``sq`` (as ``lloyd_pass``) with ``counts`` (int64,
@@ -284,10 +351,15 @@ def hamerly_pass(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full, t
     Blocks run in parallel (on as many threads as numba is given).
     """
     C2s, c_sqs = _scan_terms(C)
+    C2h = np.empty((hot.shape[0], C.shape[1]), dtype=np.float32)
+    c_sqh = np.empty(hot.shape[0], dtype=np.float32)
+    for r in range(hot.shape[0]):
+        C2h[r] = C2s[hot[r]]
+        c_sqh[r] = c_sqs[hot[r]]
     for b in prange(sums.shape[0]):
         _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
-                       half_gap, full, tighten, block_size, chunk, labels, upper, lower, sums,
-                       weights, sq, counts, changed, scanned)
+                       half_gap, full, tighten, hot, C2h, c_sqh, block_size, chunk, labels,
+                       upper, lower, sums, weights, sq, counts, changed, scanned)
 
 
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")

@@ -198,8 +198,8 @@ class LloydPasses:
                    buf.sums, buf.weights, buf.sq, buf.changed)
         buf.reduce()
 
-    def moved(self, move):
-        """Told how far each centre moved in the update after ``assign``."""
+    def moved(self, move, centers):
+        """Told how far each centre moved in the update after ``assign``, to ``centers``."""
 
     def describe(self):
         """Extra words for the verbose line of the last pass."""
@@ -234,7 +234,7 @@ def solve(passes, X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose
             new = update_centers(X, offset, w, centers, run.labels, buf)
             delta_sq = (new.astype(np.float64) - centers) ** 2
             shift = float(delta_sq.sum())
-            strategy.moved(np.sqrt(delta_sq.sum(axis=1)))
+            strategy.moved(np.sqrt(delta_sq.sum(axis=1)), new)
             report(verbose, it, history[-1], shift, strategy.describe() if verbose else "")
             centers = new
             if it > 0 and buf.changed.sum() == 0:
