@@ -64,6 +64,7 @@ class HamerlyPasses:
         self.cum_move = np.zeros(k)
         self.cum_max = 0.0
         self.hot = np.zeros(0, dtype=np.int64)
+        self.gaps = None  # half_gaps of the centres the next pass gets, made by moved()
 
     def assign(self, centers):
         r, lay, buf = self.run, self.run.layout, self.run.buf
@@ -71,12 +72,13 @@ class HamerlyPasses:
         # when most rows failed their bounds last time, scanning them all is cheaper
         full = bool(r.labels[0] < 0 or self.scanned.sum() > FULL_SCAN_FRACTION * n)
         tighten = bool(self.scanned.sum() < TIGHTEN_FRACTION * n)
+        gaps = half_gaps(centers) if self.gaps is None else self.gaps
         hamerly_pass(r.X, r.columns(), r.offset, r.x_sq, r.w, centers, self.cum_move,
-                     self.cum_max, half_gaps(centers), full, tighten, self.hot, lay.block_size,
-                     lay.chunk,
+                     self.cum_max, gaps, full, tighten, self.hot, lay.block_size, lay.chunk,
                      r.labels, self.upper, self.lower, buf.sums, buf.weights, buf.sq,
                      self.counts, buf.changed, self.scanned)
         clear_emptied(buf, self.counts)
+        self.half_gap = gaps
 
     def moved(self, move, centers):
         self.cum_move += move
@@ -89,9 +91,10 @@ class HamerlyPasses:
         top = float(move[order[0]])
         cold = float(move[order[h]]) if h else top
         r = self.run
+        self.gaps = half_gaps(centers)
         if h and r.labels[0] >= 0 and hot_savings(
                 r.labels, self.upper, self.lower, self.cum_move, self.cum_max, top, cold,
-                half_gaps(centers), HOT_STRIDE) > HOT_PAYS:
+                self.gaps, HOT_STRIDE) > HOT_PAYS:
             self.hot = order[:h].astype(np.int64)
             self.cum_max += cold
         else:
@@ -106,14 +109,14 @@ class HamerlyPasses:
         coordinates), as ``assign`` gives them: one more light pass, then the
         labels it proves are confirmed in the data's coordinates."""
         self.assign(centers)
-        return _confirmed(self.run, centers, originals, self.upper, self.cum_move,
+        return _confirmed(self.run, self.half_gap, originals, self.upper, self.cum_move,
                           self.lower[:, None], np.array([self.cum_max]))
 
 
-def _confirmed(run, centers, originals, upper, cum_move, lower, lower_off):
+def _confirmed(run, half_gap, originals, upper, cum_move, lower, lower_off):
     dist = np.empty(run.X.shape[0])
-    confirm_labels(run.X, run.x_sq, run.labels, upper, cum_move, lower, lower_off,
-                   half_gaps(centers), originals, dist)
+    confirm_labels(run.X, run.x_sq, run.labels, upper, cum_move, lower, lower_off, half_gap,
+                   originals, dist)
     return run.labels, dist
 
 
@@ -210,5 +213,5 @@ class YinyangPasses:
     def finish(self, centers, originals):
         """As ``HamerlyPasses.finish``."""
         self.assign(centers)
-        return _confirmed(self.run, centers, originals, self.upper, self.cum_move,
+        return _confirmed(self.run, half_gaps(centers), originals, self.upper, self.cum_move,
                           self.lower, self.cum_gmove)
