@@ -138,7 +138,7 @@ def _move_moments(x, q, off, wi, xq, a, j, bs, bw, bq, bc):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _fold_hot(xs, m, s0, hot, C2h, c_sqh, c_sq_max, x_sq, cum_move, cum_max, labels, upper,
-              lower, hmin, own):
+              lower, hmin, own, v):
     """Bring the distances to the ``hot`` centres (those that moved most) into the bounds of
     rows ``s0:s0 + m`` (float32 columns ``xs``): each row's lower bound takes its
     nearest hot centre (other than its own), and a row whose own centre is hot gets
@@ -146,7 +146,6 @@ def _fold_hot(xs, m, s0, hot, C2h, c_sqh, c_sq_max, x_sq, cum_move, cum_max, lab
     whose moves are small. Float32 products, widened by their rounding error."""
     d = xs.shape[0]
     slack = (16.0 + 2.0 * d) * np.finfo(np.float32).eps  # as in _scan_columns
-    dH = np.dot(C2h, xs)
     lab = labels[s0:s0 + m]
     xsq = x_sq[s0:s0 + m]
     lo = lower[s0:s0 + m]
@@ -154,15 +153,21 @@ def _fold_hot(xs, m, s0, hot, C2h, c_sqh, c_sq_max, x_sq, cum_move, cum_max, lab
     for q in range(m):
         hmin[q] = np.inf
         own[q] = np.nan
+    # no BLAS: for a few centres its call and packing cost more than the products
     for r in range(hot.shape[0]):
         j = hot[r]
         cj = c_sqh[r]
-        row = dH[r]
-        for q in range(m):  # across rows: vectorises
-            v = cj + row[q]
+        for q in range(m):
+            v[q] = cj
+        for f in range(d):
+            c = C2h[r, f]
+            row = xs[f]
+            for q in range(m):  # across rows: vectorises
+                v[q] += c * row[q]
+        for q in range(m):
             mine = lab[q] == j
-            own[q] = v if mine else own[q]
-            hmin[q] = hmin[q] if mine else min(hmin[q], v)
+            own[q] = v[q] if mine else own[q]
+            hmin[q] = hmin[q] if mine else min(hmin[q], v[q])
     for q in range(m):
         xq = xsq[q]
         err = slack * (xq + c_sq_max)
@@ -260,6 +265,7 @@ def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
     b2 = np.empty(chunk, dtype=np.float32)
     hmin = np.empty(chunk, dtype=np.float32)
     own = np.empty(chunk, dtype=np.float32)
+    v = np.empty(chunk, dtype=np.float32)
     n_changed = 0
     n_scan = 0
     n_held = 0
@@ -268,7 +274,7 @@ def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
         if hot.shape[0] > 0 and not fresh:
             xs = columns_block(XT[b * per_block + (s0 - start) // chunk], e - s0)
             _fold_hot(xs, e - s0, s0, hot, C2h, c_sqh, c_sq_max, x_sq, cum_move, cum_max,
-                      labels, upper, lower, hmin, own)
+                      labels, upper, lower, hmin, own, v)
         m = _failing_rows(s0, e, labels, upper, lower, cum_move, cum_max, half_gap, rows)
         if fresh:  # every row of the chunk, in order
             # rows whose bounds hold are scanned anyway, but not counted: the count

@@ -21,8 +21,9 @@ TIGHTEN_FRACTION = 0.5
 # HOT_CENTRES) centres that moved most for every row, so the lower bounds decay by the
 # largest move of the others only. Done when, estimated from every HOT_STRIDE-th run of
 # rows, it spares the scan of more than HOT_PAYS of the rows: checking 8-16 centres for
-# a row costs about a fifth of scanning it (measured on KM-A, k = 64, and KM-B, k = 256,
-# where 16 beat 8 and 4: 0.84 / 0.87 / 0.92 s).
+# every row costs about a fifth of a full pass (KM-B: 10 of 56 ms, bound by reading each
+# row's columns and bounds), measured on KM-A (k = 64) and KM-B (k = 256, where 16 beat
+# 8 and 4: 0.84 / 0.87 / 0.92 s).
 HOT_CENTRES = 16
 HOT_PAYS = 0.2
 HOT_STRIDE = 64
