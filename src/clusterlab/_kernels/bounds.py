@@ -21,34 +21,14 @@ import numpy as np
 from numba import njit, prange
 
 from clusterlab._kernels.lloyd import (
-    _exact_nearest,
     _sq_dist,
-    center_sq_norms,
+    centre_values,
     columns_block,
+    exact_nearest,
     nearest_columns,
+    product_slack,
+    scan_terms,
 )
-
-
-@njit(cache=True, nogil=True)
-def _nearest_exact(src, r, off, C):
-    """First nearest centre to ``src[r] - off`` (centred as ``load_columns`` centres), its
-    squared distance and the second smallest, all in float64 from differences."""
-    d = src.shape[1]
-    tmp = np.empty((1, d), dtype=src.dtype)
-    for f in range(d):
-        tmp[0, f] = src[r, f] - off[f]
-    b1 = np.inf
-    b2 = np.inf
-    j1 = 0
-    for j in range(C.shape[0]):
-        v = _sq_dist(tmp, 0, C, j)
-        if v < b1:
-            b2 = b1
-            b1 = v
-            j1 = j
-        elif v < b2:
-            b2 = v
-    return j1, b1, b2
 
 
 @njit(cache=True, nogil=True)
@@ -65,8 +45,9 @@ def _scan_columns(xs, m, rows, s0, src, src_rows, off, C, C2s, c_sqs, c_sq_max, 
     those of exact arithmetic (the first minimum) for either dtype.
     """
     d = xs.shape[0]
-    slack = (16.0 + 2.0 * d) * np.finfo(np.float32).eps  # dot, input and sum roundings
+    slack = product_slack(d)
     slack_exact = (4.0 + d) * np.finfo(np.float64).eps  # differences, squares and sums
+    tmp = np.empty((1, d), dtype=src.dtype)
     dT = np.dot(C2s, xs)
     nearest_columns(dT, m, c_sqs, True, j1, b1, b2)
     n_changed = 0
@@ -77,7 +58,10 @@ def _scan_columns(xs, m, rows, s0, src, src_rows, off, C, C2s, c_sqs, c_sq_max, 
         d1 = x_sq[i] + np.float64(b1[q])
         d2 = x_sq[i] + np.float64(b2[q])
         if d2 - d1 <= 4.0 * err:
-            j, d1, d2 = _nearest_exact(src, q if src_rows else i, off, C)
+            r = q if src_rows else i
+            for f in range(d):
+                tmp[0, f] = src[r, f] - off[f]  # centred as load_columns centres
+            j, d1, d2 = exact_nearest(tmp, 0, C)
             err = slack_exact * d2
         # widen both bounds by the error of the expansion so they stay valid
         second = d2 - err
@@ -144,8 +128,7 @@ def _fold_hot(xs, m, s0, hot, C2h, c_sqh, c_sq_max, x_sq, cum_move, cum_max, lab
     nearest hot centre (other than its own), and a row whose own centre is hot gets
     a fresh upper bound. The lower bounds then need only cover the other centres,
     whose moves are small. Float32 products, widened by their rounding error."""
-    d = xs.shape[0]
-    slack = (16.0 + 2.0 * d) * np.finfo(np.float32).eps  # as in _scan_columns
+    slack = product_slack(xs.shape[0])
     lab = labels[s0:s0 + m]
     xsq = x_sq[s0:s0 + m]
     lo = lower[s0:s0 + m]
@@ -153,17 +136,9 @@ def _fold_hot(xs, m, s0, hot, C2h, c_sqh, c_sq_max, x_sq, cum_move, cum_max, lab
     for q in range(m):
         hmin[q] = np.inf
         own[q] = np.nan
-    # no BLAS: for a few centres its call and packing cost more than the products
     for r in range(hot.shape[0]):
         j = hot[r]
-        cj = c_sqh[r]
-        for q in range(m):
-            v[q] = cj
-        for f in range(d):
-            c = C2h[r, f]
-            row = xs[f]
-            for q in range(m):  # across rows: vectorises
-                v[q] += c * row[q]
+        centre_values(C2h, c_sqh, r, xs, m, v)
         for q in range(m):
             mine = lab[q] == j
             own[q] = v[q] if mine else own[q]
@@ -239,7 +214,7 @@ def _scan_held(m, held, old, gT, X, offset, w, x_sq, C, C2s, c_sqs, c_sq_max, cu
 def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
                    half_gap, full, tighten, hot, C2h, c_sqh, block_size, chunk, labels, upper,
                    lower, sums, weights, sq, counts, changed, scanned):
-    """Hamerly's pass over block ``b`` (the body shared by both drivers).
+    """Hamerly's pass over block ``b``.
 
     A full pass (or the first) scans every row, from its float32 columns in
     ``XT`` (``transpose_chunks``), and recomputes the block's moments from
@@ -324,13 +299,6 @@ def _hamerly_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, cum_move, cum_max,
     scanned[b] = n_scan
 
 
-@njit(cache=True, nogil=True)
-def _scan_terms(C):
-    """``-2 C`` and ``||C_j||^2`` in float32, the scans' precision."""
-    # the BLAS call then gives -2 c.x directly (exact scaling)
-    return (C * -2).astype(np.float32), center_sq_norms(C).astype(np.float32)
-
-
 @njit(cache=True, nogil=True, parallel=True)
 def hamerly_pass(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full, tighten, hot,
                  block_size, chunk, labels, upper, lower, sums, weights, sq, counts, changed,
@@ -356,7 +324,7 @@ def hamerly_pass(X, XT, offset, x_sq, w, C, cum_move, cum_max, half_gap, full, t
     OUT: ``changed``, and ``scanned[b]`` = rows the bounds did not settle.
     Blocks run in parallel (on as many threads as numba is given).
     """
-    C2s, c_sqs = _scan_terms(C)
+    C2s, c_sqs = scan_terms(C)
     C2h = np.empty((hot.shape[0], C.shape[1]), dtype=np.float32)
     c_sqh = np.empty(hot.shape[0], dtype=np.float32)
     for r in range(hot.shape[0]):
@@ -400,7 +368,7 @@ def confirm_labels(X, x_sq, labels, upper, cum_move, lower, lower_off, half_gap,
         z = max(z, half_gap[a])
         margin = 2.0 * eps * (math.sqrt(x_sq[i]) + c_max)
         if upper[i] + cum_move[a] + margin >= z - margin:
-            a, _ = _exact_nearest(X, i, centers)
+            a, _, _ = exact_nearest(X, i, centers)
             labels[i] = a
             n_exact += 1
         dist[i] = _sq_dist(X, i, centers, a)

@@ -25,6 +25,35 @@ def center_sq_norms(C):
     return out
 
 
+@njit(cache=True, nogil=True)
+def scan_terms(C):
+    """``-2 C`` and ``||C_j||^2`` in float32, the scans' precision."""
+    # the BLAS call then gives -2 c.x directly (exact scaling)
+    return (C * -2).astype(np.float32), center_sq_norms(C).astype(np.float32)
+
+
+@njit(cache=True, nogil=True)
+def product_slack(d):
+    """Relative rounding error of a float32 expansion ``c_sq - 2 c.x`` in ``d`` features,
+    its input roundings included: times ``x_sq + max c_sq`` it bounds the error."""
+    return (16.0 + 2.0 * d) * np.finfo(np.float32).eps
+
+
+@njit(cache=True, nogil=True, inline="always")
+def centre_values(C2, c_sq, j, xs, m, v):
+    """``v[q] = c_sq[j] + C2[j] . xs[:, q]`` for the ``m`` points held as the columns of
+    ``xs``, every loop across points (vectorised; no BLAS packing, which dominates
+    for a few centres)."""
+    cj = c_sq[j]
+    for q in range(m):
+        v[q] = cj
+    for f in range(xs.shape[0]):
+        c = C2[j, f]
+        row = xs[f]
+        for q in range(m):
+            v[q] += c * row[q]
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _take(v, j, o, s, jj, second):
     """One centre's value ``v`` (index ``j``) against a point's best ``o`` (index
@@ -219,17 +248,21 @@ def lloyd_pass(X, offset, x_sq, w, C, block_size, chunk, labels, sums, weights, 
 
 
 @njit(cache=True, nogil=True)
-def _exact_nearest(X, i, centers):
-    """The first nearest of ``centers`` to ``X[i]`` and its squared distance, in float64
-    in the data's own coordinates (no centring)."""
-    best = np.inf
-    jbest = 0
+def exact_nearest(X, i, centers):
+    """The first nearest of ``centers`` to ``X[i]``, its squared distance and the second
+    smallest, in float64 from differences."""
+    b1 = np.inf
+    b2 = np.inf
+    j1 = 0
     for j in range(centers.shape[0]):
-        s = _sq_dist(X, i, centers, j)
-        if s < best:
-            best = s
-            jbest = j
-    return jbest, best
+        v = _sq_dist(X, i, centers, j)
+        if v < b1:
+            b2 = b1
+            b1 = v
+            j1 = j
+        elif v < b2:
+            b2 = v
+    return j1, b1, b2
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -246,11 +279,10 @@ def assign_pass(X, offset, C, centers, block_size, chunk, labels, min_sq):
     """
     n, d = X.shape
     n_blocks = (n + block_size - 1) // block_size
-    C2s = (C * -2).astype(np.float32)  # the BLAS call then gives -2 c.x directly
-    c_sqs = center_sq_norms(C).astype(np.float32)
+    C2s, c_sqs = scan_terms(C)
     c_sq_max = np.float64(c_sqs.max())
     # float32 products and inputs, plus the centring of rows and centres (see docstring)
-    slack = (24.0 + 2.0 * d) * np.finfo(np.float32).eps
+    slack = product_slack(d) + 8.0 * np.finfo(np.float32).eps
     for b in prange(n_blocks):
         start = b * block_size
         stop = min(n, start + block_size)
@@ -266,7 +298,7 @@ def assign_pass(X, offset, C, centers, block_size, chunk, labels, min_sq):
             for f in range(d):
                 for q in range(m):
                     xs[f, q] = np.float32(xT[f, q])
-            dT = np.dot(C2s, xs if m == chunk else np.ascontiguousarray(xs[:, :m]))
+            dT = np.dot(C2s, columns_block(xs, m))
             nearest_columns(dT, m, c_sqs, True, j1, b1, b2)
             for q in range(m):
                 i = s + q
@@ -275,7 +307,7 @@ def assign_pass(X, offset, C, centers, block_size, chunk, labels, min_sq):
                     x_sq += np.float64(xT[f, q]) * np.float64(xT[f, q])
                 err = slack * (x_sq + c_sq_max)
                 if np.float64(b2[q]) - np.float64(b1[q]) <= 4.0 * err:
-                    j, dist = _exact_nearest(X, i, centers)
+                    j, dist, _ = exact_nearest(X, i, centers)
                 else:
                     j = j1[q]
                     dist = _sq_dist(X, i, centers, j)

@@ -31,7 +31,14 @@ from numba import njit, prange
 
 from clusterlab._kernels.bits import lowest_bit
 from clusterlab._kernels.bounds import _move_moments, add_moments, block_moments
-from clusterlab._kernels.lloyd import _sq_dist, center_sq_norms, nearest_columns
+from clusterlab._kernels.lloyd import (
+    _sq_dist,
+    centre_values,
+    columns_block,
+    nearest_columns,
+    product_slack,
+    scan_terms,
+)
 
 # below 1 so that float32(x * SHRINK) <= x for every x >= 0 (round to nearest)
 SHRINK = 1.0 - 2.0**-23
@@ -42,36 +49,20 @@ LIGHT_ROWS = 4096
 SCAN_WIDTH = 64
 
 
-@njit(cache=True, nogil=True)
-def _slack(d):
-    """Relative rounding error of a float32 expansion ``c_sq - 2 c.x`` in ``d``
-    features, input roundings included (times ``x_sq + c_sq_max`` it bounds the error)."""
-    return (16.0 + 2.0 * d) * np.finfo(np.float32).eps
-
-
 @njit(cache=True, nogil=True, error_model="numpy")
 def scan_group(C2s, c_sqs, lo, hi, gT, m, j1, b1, b2, v):
     """Best and second best of ``c_sqs[j] + C2s[j] . gT[:, q]`` over rows lo <= j < hi.
 
     For each of the ``m`` points held as the columns of ``gT`` (float32),
     ``j1[q]`` is the row of the smallest value ``b1[q]`` (the first on ties)
-    and ``b2[q]`` the second smallest. Every loop runs across points, so it
-    vectorises without BLAS's packing, which dominates for a few centres.
+    and ``b2[q]`` the second smallest (``centre_values``: no BLAS).
     """
-    d = gT.shape[0]
     for q in range(m):
         b1[q] = np.inf
         b2[q] = np.inf
         j1[q] = lo
     for j in range(lo, hi):
-        cj = c_sqs[j]
-        for q in range(m):
-            v[q] = cj
-        for f in range(d):
-            c = C2s[j, f]
-            row = gT[f]
-            for q in range(m):
-                v[q] += c * row[q]
+        centre_values(C2s, c_sqs, j, gT, m, v)
         jj = np.int32(j)
         for q in range(m):
             x = v[q]
@@ -96,18 +87,19 @@ def _exact_point(xb, q, C, group_of, i, cum_gmove, lower):
     """
     k = C.shape[0]
     t = lower.shape[1]
+    dist = np.empty(k)
     best = np.inf
     jbest = 0
     for j in range(k):
-        s = _sq_dist(xb, q, C, j)
-        if s < best:
-            best = s
+        dist[j] = _sq_dist(xb, q, C, j)
+        if dist[j] < best:
+            best = dist[j]
             jbest = j
     gmin = np.full(t, np.inf)
     for j in range(k):
         if j != jbest:
             g = group_of[j]
-            gmin[g] = min(gmin[g], _sq_dist(xb, q, C, j))
+            gmin[g] = min(gmin[g], dist[j])
     for g in range(t):
         lower[i, g] = _store(math.sqrt(gmin[g]), cum_gmove[g])
     return jbest, best
@@ -142,7 +134,7 @@ def _scan_all(C2s, c_sqs, order, starts, x_sq, slack, c_sq_max, sc, m):
     """
     t = starts.shape[0] - 1
     xs, gj, gb1, gb2, best, sec, bg, ridx, lab, u, _ = sc
-    dT = np.dot(C2s, xs if m == xs.shape[1] else np.ascontiguousarray(xs[:, :m]))
+    dT = np.dot(C2s, columns_block(xs, m))
     for g in range(t):
         lo = starts[g]
         hi = starts[g + 1]
@@ -214,7 +206,7 @@ def _fresh_chunk(X, xs_chunk, s0, e, offset, x_sq, C, C2s, c_sqs, c_sq_max, orde
     upper bound and every group bound. Returns the number of labels changed."""
     m = e - s0
     d = X.shape[1]
-    slack = _slack(d)
+    slack = product_slack(d)
     xs, _, _, _, _, _, bg, ridx, lab, u, _ = sc
     xs[:, :m] = xs_chunk[:, :m]
     for q in range(m):
@@ -378,7 +370,7 @@ def _scan_full_rows(s0, n_full, fl, rows, xb, x_sq, C, C2s, c_sqs, c_sq_max, ord
                     group_of, cum_gmove, cum_max, lower, lower0, sc, newlab, newu):
     """The rows listed in ``fl`` against every centre, a scratch's width at a time."""
     d = xb.shape[1]
-    slack = _slack(d)
+    slack = product_slack(d)
     xs, _, _, _, _, _, bg, ridx, lab, u, _ = sc
     chunk = xs.shape[1]
     for c0 in range(0, n_full, chunk):
@@ -430,7 +422,7 @@ def _merge_groups(s0, m, rows, own, msk, xb, x_sq, c_sq_max, C, order, group_of,
                   cum_gmove, lower, off, cnt, lst, J1, B1, B2, exact, newlab, newu):
     """Each listed row's best centre from its scanned groups (and its own centre)."""
     t = lower.shape[1]
-    slack = _slack(xb.shape[1])
+    slack = product_slack(xb.shape[1])
     for g in range(t):
         cnt[g] = off[g]  # rows are walked in the order the lists were filled
     for q in range(m):
@@ -495,16 +487,16 @@ def _light_scratch(nr, d, t, dtype):
     rows, own, msk, xb, cnt, off, lst, fl, J1, B1, B2, gT, v, exact, newlab, newu)``
     that ``_light_chunk`` unpacks."""
     return (np.empty(nr), np.empty(nr), np.empty(nr, dtype=np.int64),
-                 np.empty(nr, dtype=np.int64), np.empty(nr), np.empty(nr, dtype=np.int64),
-                 np.empty((nr, d), dtype=dtype), np.empty(t, dtype=np.int64),
-                 np.empty(t + 1, dtype=np.int64), np.empty(t * nr, dtype=np.int32),
-                 np.empty(nr, dtype=np.int64), np.empty(t * nr + SCAN_WIDTH, dtype=np.int32),
-                 np.empty(t * nr + SCAN_WIDTH, dtype=np.float32),
-                 np.empty(t * nr + SCAN_WIDTH, dtype=np.float32),
-                 # rows not 4 KiB apart (cache sets); zeros, so padding columns are finite
-                 np.zeros((d, nr + SCAN_WIDTH + 16), dtype=np.float32),
-                 np.empty(nr + SCAN_WIDTH, dtype=np.float32), np.empty(nr, dtype=np.bool_),
-                 np.empty(nr, dtype=np.int64), np.empty(nr))
+            np.empty(nr, dtype=np.int64), np.empty(nr), np.empty(nr, dtype=np.int64),
+            np.empty((nr, d), dtype=dtype), np.empty(t, dtype=np.int64),
+            np.empty(t + 1, dtype=np.int64), np.empty(t * nr, dtype=np.int32),
+            np.empty(nr, dtype=np.int64), np.empty(t * nr + SCAN_WIDTH, dtype=np.int32),
+            np.empty(t * nr + SCAN_WIDTH, dtype=np.float32),
+            np.empty(t * nr + SCAN_WIDTH, dtype=np.float32),
+            # rows not 4 KiB apart (cache sets); zeros, so padding columns are finite
+            np.zeros((d, nr + SCAN_WIDTH + 16), dtype=np.float32),
+            np.empty(nr + SCAN_WIDTH, dtype=np.float32), np.empty(nr, dtype=np.bool_),
+            np.empty(nr, dtype=np.int64), np.empty(nr))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -531,7 +523,6 @@ def _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order, star
     _merge_groups(s0, m, rows, own, msk, xb, x_sq, c_sq_max, C, order, group_of, labels,
                   cum_gmove, lower, off, cnt, lst, J1, B1, B2, exact, newlab, newu)
     n_changed = 0
-    no_offset = np.zeros(X.shape[1], dtype=X.dtype)  # the gathered rows are centred already
     for q in range(m):
         i = s0 + rows[q]
         _reset_lower0(i, lower, cum_gmove, cum_max, lower0)
@@ -541,7 +532,7 @@ def _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order, star
         if j != a:
             n_changed += 1
             labels[i] = j
-            _move_moments(xb, q, no_offset, w[i], x_sq[i], a, j, bs, bw, bq, bc)
+            _move_moments(X, i, offset, w[i], x_sq[i], a, j, bs, bw, bq, bc)
     return n_changed, pairs
 
 
@@ -549,7 +540,7 @@ def _light_chunk(X, s0, e, offset, x_sq, w, C, C2s, c_sqs, c_sq_max, order, star
 def _yinyang_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, order, starts, group_of,
                    cum_move, cum_gmove, cum_max, half_gap, full, full_pairs, block_size, chunk,
                    labels, upper, lower, lower0, sums, weights, sq, counts, changed, pairs):
-    """Yinyang's pass over block ``b`` (the body shared by both drivers).
+    """Yinyang's pass over block ``b``.
 
     A fresh pass scans ``chunk`` rows per BLAS call; a light pass filters
     ``LIGHT_ROWS`` rows at a time.
@@ -617,13 +608,12 @@ def estimate_pairs(labels, upper, lower, lower0, cum_move, cum_gmove, cum_max, h
 
 
 @njit(cache=True, nogil=True)
-def scan_terms(C, order):
-    """``-2 C`` and ``||C_j||^2`` in float32 with the centres in group order."""
+def group_scan_terms(C, order):
+    """``scan_terms`` with the centres in group order."""
     Cg = np.empty_like(C)
     for r in range(order.shape[0]):
         Cg[r] = C[order[r]]
-    C2 = (Cg * -2).astype(np.float32)  # the BLAS call then gives -2 c.x directly
-    return C2, center_sq_norms(Cg).astype(np.float32)
+    return scan_terms(Cg)
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -646,7 +636,7 @@ def yinyang_pass(X, XT, offset, x_sq, w, C, order, starts, group_of, cum_move, c
     ``counts`` as ``hamerly_pass`` keeps them.
     OUT: ``changed[b]`` labels changed and ``pairs[b]`` point-centre products made.
     """
-    C2s, c_sqs = scan_terms(C, order)
+    C2s, c_sqs = group_scan_terms(C, order)
     for b in prange(sums.shape[0]):
         _yinyang_block(b, X, XT, offset, x_sq, w, C, C2s, c_sqs, order, starts, group_of,
                        cum_move, cum_gmove, cum_max, half_gap, full, full_pairs, block_size,

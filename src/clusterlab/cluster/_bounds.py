@@ -123,8 +123,8 @@ def _confirmed(run, half_gap, originals, upper, cum_move, lower, lower_off):
 
 # Yinyang: centres per group (t = k / GROUP_SIZE groups, Ding et al. use about 10), at
 # most MAX_GROUPS groups (the bounds take n * t * 4 bytes), and the share of all
-# point-centre products, estimated from every ESTIMATE_STRIDE-th run of rows, above which the
-# next pass scans everything with BLAS (KM-B: a light pass costs about a full one at
+# point-centre products, estimated from every ESTIMATE_STRIDE-th run of rows, above
+# which the next pass scans everything with BLAS (KM-B: a light pass costs about a full one at
 # 40% of the pairs; the estimate, from loose bounds, runs high).
 GROUP_SIZE = 16
 MAX_GROUPS = 32
@@ -195,12 +195,13 @@ class YinyangPasses:
                                       self.cum_move, self.cum_gmove, self.cum_max, gaps,
                                       self.starts, ESTIMATE_STRIDE)
             full = expected > YINYANG_FULL_FRACTION * n * k
-        yinyang_pass(r.X, r.columns(), r.offset, r.x_sq, r.w, centers, self.order, self.starts,
-               self.group_of, self.cum_move, self.cum_gmove, self.cum_max, gaps, full,
-               int(FULL_SHARE * k), lay.block_size, lay.chunk, r.labels, self.upper,
-               self.lower, self.lower0, buf.sums, buf.weights, buf.sq, self.counts,
-               buf.changed, self.pairs)
+        yinyang_pass(r.X, r.columns(), r.offset, r.x_sq, r.w, centers, self.order,
+                     self.starts, self.group_of, self.cum_move, self.cum_gmove, self.cum_max,
+                     gaps, full, int(FULL_SHARE * k), lay.block_size, lay.chunk, r.labels,
+                     self.upper, self.lower, self.lower0, buf.sums, buf.weights, buf.sq,
+                     self.counts, buf.changed, self.pairs)
         clear_emptied(buf, self.counts)
+        self.half_gap = gaps
 
     def moved(self, move, centers):
         self.cum_move += move
@@ -214,5 +215,5 @@ class YinyangPasses:
     def finish(self, centers, originals):
         """As ``HamerlyPasses.finish``."""
         self.assign(centers)
-        return _confirmed(self.run, half_gaps(centers), originals, self.upper, self.cum_move,
+        return _confirmed(self.run, self.half_gap, originals, self.upper, self.cum_move,
                           self.lower, self.cum_gmove)

@@ -112,8 +112,8 @@ or callable, default='k-means++'
         'lloyd' recomputes every distance each iteration; 'hamerly' skips the
         points whose label a triangle-inequality bound proves unchanged;
         'yinyang' keeps one bound per group of about 16 centres and scans only
-        the groups a point's bounds do not settle (for many clusters). Both
-        give Lloyd's result; 'auto' picks the fastest measured.
+        the groups a point's bounds do not settle. All three give Lloyd's
+        result; 'auto' picks the fastest measured (Hamerly).
     chunk_size : int or None, default=None
         Rows per BLAS call; ``None`` chooses from the memory budget. Results do
         not depend on it.
