@@ -32,6 +32,9 @@ _LAZY = {
     "select_k": "clusterlab.evaluation",
     "load_model": "clusterlab.io",
     "save_model": "clusterlab.io",
+    "config": "clusterlab._config",
+    "get_config": "clusterlab._config",
+    "as_source": "clusterlab.sources",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

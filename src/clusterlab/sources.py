@@ -1,0 +1,416 @@
+"""Chunk sources: data seen as a sequence of row chunks, wherever it lives.
+
+Every iterative estimator makes passes of the same shape (DESIGN.md): map each
+chunk to additive statistics, reduce them, update the model. A *source* says
+how the chunks are read:
+
+- :class:`ArraySource`: a NumPy array already in memory (the estimators keep
+  their in-memory fast paths for it; the source only serves the generic code);
+- :class:`NpySource`: a ``numpy.memmap`` or a ``.npy`` file opened with
+  ``mmap_mode='r'``, read ``source_chunk_bytes`` at a time;
+- :class:`ParquetSource`: a Parquet file or a folder of them, read one row
+  group (or a budget-sized piece of one) at a time, columns chosen by name;
+- :class:`DaskSource`: a ``dask.array.Array`` whose blocks stay on the workers;
+  the map runs where each block lives (``clusterlab.distributed``).
+
+Each chunk is validated as it is read (numeric, finite, the right number of
+features), with the message an in-memory array would get plus the chunk's
+row range. float32 stays float32; other numbers become float64.
+
+Examples
+--------
+>>> import numpy as np
+>>> from clusterlab.sources import as_source
+>>> src = as_source(np.arange(12.0).reshape(6, 2))
+>>> src.n_rows, src.n_features, src.dtype
+(6, 2, dtype('float64'))
+>>> [(a, b) for a, b, _ in src.iter_chunks(rows=4)]
+[(0, 4), (4, 6)]
+"""
+
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from clusterlab._config import get_config
+
+
+def _float_dtype(dtype, name):
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers; got dtype {dtype}. Convert it to numbers "
+                        "first.")
+    return np.dtype(np.float32) if dtype == np.float32 else np.dtype(np.float64)
+
+
+def check_chunk(chunk, start, stop, *, n_features, dtype, name="X"):
+    """Validate one chunk of rows ``[start, stop)``: returns a C-contiguous ``dtype`` array.
+
+    Raises the in-memory errors (``TypeError`` for non-numbers, ``ValueError``
+    for NaN / infinity or a wrong shape) with the chunk's row range added.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_chunk(np.ones((2, 3)), 10, 12, n_features=3, dtype=np.float64).shape
+    (2, 3)
+    >>> check_chunk(np.array([[1.0, np.nan]]), 10, 11, n_features=2, dtype=np.float64)
+    Traceback (most recent call last):
+    ...
+    ValueError: X contains NaN or infinity in rows [10, 11) (first at row 10, column 1).
+    """
+    arr = np.asarray(chunk)
+    where = f"rows [{start}, {stop})"
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers; {where} have dtype {arr.dtype}.")
+    if arr.ndim != 2 or arr.shape[1] != n_features or arr.shape[0] != stop - start:
+        raise ValueError(f"{name} {where} should have shape ({stop - start}, {n_features}); "
+                         f"the source gave {arr.shape}.")
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        row, col = np.argwhere(~finite)[0]
+        raise ValueError(f"{name} contains NaN or infinity in {where} (first at row "
+                         f"{start + row}, column {col}).")
+    return arr
+
+
+def budget_rows(n_features, itemsize, chunk_bytes=None):
+    """Rows per chunk under ``chunk_bytes`` (default: ``clusterlab.config``'s).
+
+    Examples
+    --------
+    >>> budget_rows(16, 4, chunk_bytes=64 * 2**20)
+    1048576
+    """
+    budget = chunk_bytes or get_config()["source_chunk_bytes"]
+    return max(1, int(budget) // max(1, n_features * itemsize))
+
+
+class Source:
+    """A table of ``n_rows`` x ``n_features`` numbers read chunk by chunk.
+
+    Subclasses set ``n_rows``, ``n_features``, ``dtype`` and ``name`` and
+    implement ``_read(start, stop)``; ``local`` is False for sources whose
+    chunks live elsewhere (Dask).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> src = ArraySource(np.zeros((5, 2)))
+    >>> src.bounds(rows=2)
+    [(0, 2), (2, 4), (4, 5)]
+    """
+
+    local = True
+    name = "X"
+
+    def __init__(self, chunk_bytes=None):
+        self.chunk_bytes = chunk_bytes
+
+    @property
+    def shape(self):
+        return (self.n_rows, self.n_features)
+
+    def default_rows(self):
+        return budget_rows(self.n_features, self.dtype.itemsize, self.chunk_bytes)
+
+    def bounds(self, rows=None):
+        """``(start, stop)`` of every chunk, in row order."""
+        rows = int(rows or self.default_rows())
+        return [(s, min(s + rows, self.n_rows)) for s in range(0, self.n_rows, rows)]
+
+    def read(self, start, stop):
+        """Rows ``[start, stop)`` as a validated array."""
+        return check_chunk(self._read(start, stop), start, stop, n_features=self.n_features,
+                           dtype=self.dtype, name=self.name)
+
+    def iter_chunks(self, rows=None):
+        """Yield ``(start, stop, chunk)`` over the rows, in order."""
+        for start, stop in self.bounds(rows):
+            yield start, stop, self.read(start, stop)
+
+    def take(self, rows):
+        """The rows of the given (sorted or not) indices, as an array."""
+        idx = np.asarray(rows, dtype=np.int64)
+        out = np.empty((idx.size, self.n_features), dtype=self.dtype)
+        for pos, i in enumerate(idx):
+            out[pos] = self.read(int(i), int(i) + 1)[0]
+        return out
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.n_rows} x {self.n_features}, {self.dtype})"
+
+
+class ArraySource(Source):
+    """A NumPy array (or ``numpy.memmap``) seen as chunks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ArraySource(np.zeros((3, 2), dtype=np.float32)).dtype
+    dtype('float32')
+    """
+
+    def __init__(self, X, chunk_bytes=None, name="X"):
+        super().__init__(chunk_bytes)
+        if X.ndim != 2:
+            raise ValueError(f"{name} must be a 2-D array of shape (n_samples, n_features); "
+                             f"got shape {X.shape}.")
+        self.X, self.name = X, name
+        self.n_rows, self.n_features = X.shape
+        self.dtype = _float_dtype(X.dtype, name)
+
+    def _read(self, start, stop):
+        return self.X[start:stop]
+
+    def take(self, rows):
+        return check_chunk(self.X[np.asarray(rows, dtype=np.int64)], 0, len(rows),
+                           n_features=self.n_features, dtype=self.dtype, name=self.name)
+
+
+def _npy_rows_on_disk(path, mm_shape, dtype, offset):
+    row_bytes = int(np.prod(mm_shape[1:], dtype=np.int64)) * dtype.itemsize
+    return (os.path.getsize(path) - offset) // max(row_bytes, 1)
+
+
+class NpySource(ArraySource):
+    """A ``.npy`` file memory-mapped read-only (``np.load(path, mmap_mode='r')``).
+
+    A file shorter than its header declares is refused when opened, naming the
+    first chunk it cannot hold, before any pass starts.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.npy")
+    >>> np.save(path, np.ones((10, 3)))
+    >>> NpySource(path).n_rows
+    10
+    """
+
+    def __init__(self, path, chunk_bytes=None):
+        path = Path(path)
+        with open(path, "rb") as fh:
+            major, _ = np.lib.format.read_magic(fh)
+            read_header = (np.lib.format.read_array_header_1_0 if major == 1
+                           else np.lib.format.read_array_header_2_0)
+            shape, fortran, dtype = read_header(fh)
+            offset = fh.tell()
+        if fortran or len(shape) != 2:
+            raise ValueError(f"{path} must hold a 2-D C-ordered array; it holds shape {shape}"
+                             f"{' in Fortran order' if fortran else ''}.")
+        have = _npy_rows_on_disk(path, shape, np.dtype(dtype), offset)
+        if have < shape[0]:
+            rows = budget_rows(shape[1], np.dtype(dtype).itemsize, chunk_bytes)
+            first = (have // rows) * rows
+            raise ValueError(
+                f"{path} is truncated: its header declares {shape[0]} rows but the file holds "
+                f"{have}; the chunk of rows [{first}, {min(first + rows, shape[0])}) and those "
+                "after it cannot be read. Write the file again."
+            )
+        X = np.load(path, mmap_mode="r", allow_pickle=False)
+        super().__init__(X, chunk_bytes, name=str(path))
+        self.path = path
+
+
+class ParquetSource(Source):
+    """A Parquet file, or a folder of ``*.parquet`` files, read a row group at a time.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file, or a folder whose ``*.parquet`` files (sorted by name) are
+        read one after the other.
+    columns : list of str, default=None
+        The feature columns, by name; ``None`` takes every column.
+    chunk_bytes : int, default=None
+        Largest chunk; bigger row groups are read in pieces.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.parquet")
+    >>> pd.DataFrame({"a": np.arange(5.0), "b": np.ones(5), "c": np.zeros(5)}).to_parquet(path)
+    >>> src = ParquetSource(path, columns=["a", "c"])
+    >>> src.shape, src.read(1, 3).tolist()
+    ((5, 2), [[1.0, 0.0], [2.0, 0.0]])
+    """
+
+    def __init__(self, path, columns=None, chunk_bytes=None):
+        import pyarrow.parquet as pq
+
+        super().__init__(chunk_bytes)
+        path = Path(path)
+        files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+        if not files:
+            raise ValueError(f"{path} holds no *.parquet files.")
+        self.name, self.files = str(path), [pq.ParquetFile(f) for f in files]
+        schema = self.files[0].schema_arrow
+        names = list(schema.names) if columns is None else list(columns)
+        missing = [c for c in names if c not in schema.names]
+        if missing:
+            raise ValueError(f"{path} has no column(s) {missing}; it has {schema.names}.")
+        types = [schema.field(c).type for c in names]
+        dtypes = {np.dtype(t.to_pandas_dtype()) if _numeric(t) else None for t in types}
+        if None in dtypes:
+            bad = [c for c, t in zip(names, types, strict=True) if not _numeric(t)]
+            raise TypeError(f"{path}: column(s) {bad} are not numeric.")
+        self.columns = names
+        self.n_features = len(names)
+        self.dtype = np.dtype(np.float32) if dtypes == {np.dtype(np.float32)} else \
+            np.dtype(np.float64)
+        self._groups = []  # (file, group, first row, rows)
+        start = 0
+        for f in self.files:
+            for g in range(f.metadata.num_row_groups):
+                rows = f.metadata.row_group(g).num_rows
+                self._groups.append((f, g, start, rows))
+                start += rows
+        self.n_rows = start
+
+    def bounds(self, rows=None):
+        rows = int(rows or self.default_rows())
+        out = []
+        for _, _, first, n in self._groups:
+            out += [(s, min(s + rows, first + n)) for s in range(first, first + n, rows)]
+        return out
+
+    def _read(self, start, stop):
+        parts = []
+        for f, g, first, n in self._groups:
+            if first + n <= start or first >= stop:
+                continue
+            try:
+                table = f.read_row_group(g, columns=self.columns)
+            except Exception as exc:  # pyarrow raises OSError / ArrowInvalid subclasses
+                raise ValueError(
+                    f"{self.name}: row group {g} (rows [{first}, {first + n})) cannot be read "
+                    f"({type(exc).__name__}: {exc}). The file is damaged; write it again."
+                ) from exc
+            lo, hi = max(start, first) - first, min(stop, first + n) - first
+            cols = [table.column(c).to_numpy()[lo:hi] for c in self.columns]
+            parts.append(np.column_stack(cols) if cols else np.empty((hi - lo, 0)))
+        return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def _numeric(arrow_type):
+    import pyarrow.types as pt
+
+    return pt.is_integer(arrow_type) or pt.is_floating(arrow_type) or pt.is_boolean(arrow_type)
+
+
+class DaskSource(Source):
+    """A ``dask.array.Array``: its row blocks are the chunks, and they stay on the workers.
+
+    Columns are gathered into one block per row block (a rechunk when they are
+    split). Reading a chunk here computes it (small reads only: initial rows);
+    passes go through ``clusterlab.distributed``.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> src = DaskSource(da.ones((10, 3), chunks=(4, 3)))
+    >>> src.bounds()
+    [(0, 4), (4, 8), (8, 10)]
+    """
+
+    local = False
+
+    def __init__(self, X, name="X"):
+        super().__init__(None)
+        if X.ndim != 2:
+            raise ValueError(f"{name} must be a 2-D array of shape (n_samples, n_features); "
+                             f"got shape {X.shape}.")
+        if any(math.isnan(c) for c in X.shape) or any(
+                math.isnan(c) for c in X.chunks[0]):
+            raise ValueError(f"{name} has unknown chunk sizes; call X.compute_chunk_sizes() "
+                             "first.")
+        if len(X.chunks[1]) > 1:
+            X = X.rechunk({1: -1})
+        self.X, self.name = X, name
+        self.n_rows, self.n_features = (int(s) for s in X.shape)
+        self.dtype = _float_dtype(X.dtype, name)
+
+    def bounds(self, rows=None):
+        stops = np.cumsum((0, *self.X.chunks[0]))
+        return [(int(a), int(b)) for a, b in zip(stops[:-1], stops[1:], strict=True)]
+
+    def _read(self, start, stop):
+        return np.asarray(self.X[start:stop].compute())
+
+    def take(self, rows):
+        idx = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(idx, kind="stable")
+        got = np.asarray(self.X[idx[order]].compute())
+        out = np.empty_like(got)
+        out[order] = got
+        return check_chunk(out, 0, idx.size, n_features=self.n_features, dtype=self.dtype,
+                           name=self.name)
+
+
+def _is_dask(X):
+    return type(X).__module__.startswith("dask.array") and hasattr(X, "to_delayed")
+
+
+def is_streamed(X):
+    """Whether ``X`` is fitted by streaming passes rather than as one in-memory array:
+    a :class:`Source` (other than an in-memory one), a ``numpy.memmap``, a path to a
+    ``.npy`` / Parquet file or folder, or a Dask array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_streamed(np.zeros((2, 2))), is_streamed("data.npy")
+    (False, True)
+    """
+    if isinstance(X, Source):
+        return type(X) is not ArraySource
+    if isinstance(X, str | os.PathLike):
+        return True
+    return isinstance(X, np.memmap) or _is_dask(X)
+
+
+def as_source(X, *, columns=None, chunk_bytes=None):
+    """The :class:`Source` for ``X``.
+
+    Parameters
+    ----------
+    X : ndarray, numpy.memmap, dask.array.Array, str, Path or Source
+        Data; a path names a ``.npy`` file, a ``.parquet`` file or a folder
+        of Parquet files.
+    columns : list of str, default=None
+        Parquet columns to read (all by default).
+    chunk_bytes : int, default=None
+        Bytes per chunk for file sources (default ``clusterlab.config``'s).
+
+    Returns
+    -------
+    Source
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_source(np.ones((4, 2))).n_rows
+    4
+    """
+    if isinstance(X, Source):
+        return X
+    if isinstance(X, str | os.PathLike):
+        path = Path(X)
+        if not path.exists():
+            raise ValueError(f"X names {path}, which does not exist.")
+        if path.suffix == ".npy":
+            return NpySource(path, chunk_bytes)
+        if path.is_dir() or path.suffix in (".parquet", ".pq"):
+            return ParquetSource(path, columns, chunk_bytes)
+        raise ValueError(f"X names {path}: expected a .npy file, a .parquet file or a folder "
+                         "of Parquet files.")
+    if _is_dask(X):
+        return DaskSource(X)
+    if isinstance(X, np.ndarray):
+        return ArraySource(X, chunk_bytes)
+    raise TypeError(f"X must be an array, a memmap, a Dask array or a path; got "
+                    f"{type(X).__name__}.")
