@@ -4,8 +4,16 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._kernels.distance import all_sq_distances
+from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._validation import check_data, check_sample_weight
 from clusterlab.cluster._lloyd import assign
+from clusterlab.sources import as_source, is_streamed
+
+
+def _distances(X, C):
+    out = np.empty((X.shape[0], C.shape[0]), dtype=np.float64)
+    all_sq_distances(X, C, out)
+    return np.sqrt(out).astype(X.dtype)
 
 
 class CentersMixin:
@@ -28,38 +36,55 @@ class CentersMixin:
         X = check_data(self, X, reset=False)
         return X.astype(self.cluster_centers_.dtype, copy=False)
 
-    def predict(self, X):
+    def _streamed(self, X):
+        check_is_fitted(self)
+        source = as_source(X)
+        if source.n_features != self.n_features_in_:
+            raise ValueError(f"X has {source.n_features} features, but {type(self).__name__} "
+                             f"is expecting {self.n_features_in_} features as input.")
+        return source, self.cluster_centers_.astype(source.dtype)
+
+    def predict(self, X, *, out=None):
         """Index of the nearest cluster centre of each sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
+            New data; a file is read in chunks, a Dask array gives a lazy result.
+        out : ndarray of shape (n_samples,), default=None
+            Where to write the labels (e.g. a ``numpy.memmap``); not for Dask.
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
-            Cluster index of each sample.
+            Cluster index of each sample (``out`` when given).
         """
-        return assign(self._check_X(X), self.cluster_centers_, getattr(self, "chunk_size", None))[0]
+        chunk = getattr(self, "chunk_size", None)
+        if is_streamed(X) or out is not None:
+            source, C = self._streamed(X)
+            return map_rows(source, lambda x: assign(x, C, chunk)[0], dtype=np.int32, out=out)
+        return assign(self._check_X(X), self.cluster_centers_, chunk)[0]
 
-    def transform(self, X):
+    def transform(self, X, *, out=None):
         """Euclidean distance of each sample to every cluster centre.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
+            New data; a file is read in chunks, a Dask array gives a lazy result.
+        out : ndarray of shape (n_samples, n_clusters), default=None
+            Where to write the distances; not for Dask.
 
         Returns
         -------
         distances : ndarray of shape (n_samples, n_clusters)
             Distances in the cluster-distance space.
         """
-        X = self._check_X(X)
-        out = np.empty((X.shape[0], self.n_clusters), dtype=np.float64)
-        all_sq_distances(X, self.cluster_centers_, out)
-        return np.sqrt(out).astype(X.dtype)
+        if is_streamed(X) or out is not None:
+            source, C = self._streamed(X)
+            return map_rows(source, lambda x: _distances(x, C), width=C.shape[0],
+                            dtype=source.dtype, out=out)
+        return _distances(self._check_X(X), self.cluster_centers_)
 
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the weighted inertia of ``X`` under the fitted centres.
@@ -78,9 +103,14 @@ class CentersMixin:
         score : float
             ``-inertia`` (higher is better).
         """
+        chunk = getattr(self, "chunk_size", None)
+        if is_streamed(X):
+            source, C = self._streamed(X)
+            return -float(map_reduce(source, lambda x, w, a, b: (assign(x, C, chunk)[1] * w).sum(),
+                                     weights=Weights(sample_weight, source)))
         X = self._check_X(X)
         w = check_sample_weight(sample_weight, X)
-        _, dist = assign(X, self.cluster_centers_, getattr(self, "chunk_size", None))
+        _, dist = assign(X, self.cluster_centers_, chunk)
         return -float((dist * w).sum())  # not np.dot: see KMeans.fit
 
     def __sklearn_tags__(self):

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
+from clusterlab._mapreduce import Weights
 from clusterlab._rng import as_generator, spawn
 from clusterlab._threads import one_blas_thread
 from clusterlab._validation import (
@@ -18,6 +19,8 @@ from clusterlab.cluster._centers import CentersMixin
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._kswap import swap_refine
 from clusterlab.cluster._lloyd import LloydPasses, assign, solve, threads_for, tolerance
+from clusterlab.cluster._streaming import final_assignment, stream_lloyd, streamed_init, summary
+from clusterlab.sources import as_source, is_streamed
 
 # algorithm name -> assignment strategy of ``solve``
 SOLVERS = {"lloyd": LloydPasses, "hamerly": HamerlyPasses, "yinyang": YinyangPasses}
@@ -41,12 +44,12 @@ def resolve_n_init(n_init, init):
         return 1
     if n_init != "auto":
         return int(n_init)
-    return 1 if init == "k-means++" else 10
+    return 1 if init in ("k-means++", "k-means||") else 10
 
 
 def initial_centers(X, offset, k, w, init, rng, n_local_trials=None):
     """Initial centres in the shifted coordinates ``X - offset``."""
-    if isinstance(init, str) and init == "k-means++":
+    if isinstance(init, str) and init in ("k-means++", "k-means||"):
         trials = n_local_trials or 2 + int(np.log(k))
         centers, _ = _plusplus(X, k, w, rng, trials)
     elif isinstance(init, str) and init == "random":
@@ -86,15 +89,24 @@ class KMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     the centred data that full passes read; never an n_samples x n_clusters
     matrix.
 
+    ``X`` may also be a ``numpy.memmap``, a path to a ``.npy`` or Parquet file
+    (or folder), a :class:`~clusterlab.sources.Source` or a ``dask.array.Array``:
+    the fit then streams Lloyd passes over chunks (on a Dask array, each block
+    is mapped on the worker that holds it and only O(k x d) statistics come
+    back); from the same initial centres it gives the in-memory result.
+    ``labels_`` of a Dask fit is a lazy Dask array.
+
     Parameters
     ----------
     n_clusters : int, default=8
         Number of clusters.
-    init : {'k-means++', 'random'}, array-like of shape (n_clusters, n_features) \
-or callable, default='k-means++'
-        'k-means++': greedy k-means++ seeding; 'random': ``n_clusters`` distinct
-        data points; an array: the initial centres; a callable
-        ``init(X, n_clusters, rng) -> centres``.
+    init : {'k-means++', 'k-means||', 'random'}, array-like of shape (n_clusters, \
+n_features) or callable, default='k-means++'
+        'k-means++': greedy k-means++ seeding in memory, k-means|| (Bahmani et
+        al. 2012, candidates reclustered with their weights) on data that is
+        not in memory; 'k-means||': k-means|| always; 'random': ``n_clusters``
+        distinct data points; an array: the initial centres; a callable
+        ``init(X, n_clusters, rng) -> centres`` (in-memory data only).
     n_init : 'auto' or int, default='auto'
         Number of runs; the one with the lowest inertia is kept. 'auto' is 1
         for 'k-means++' and 10 for 'random' or a callable; explicit centres
@@ -157,7 +169,7 @@ or callable, default='k-means++'
 
     _parameter_constraints = {
         "n_clusters": [Interval(int, 1, None)],
-        "init": [Options({"k-means++", "random"}), "array-like", "callable"],
+        "init": [Options({"k-means++", "k-means||", "random"}), "array-like", "callable"],
         "n_init": [Options({"auto"}), Interval(int, 1, None)],
         "max_iter": [Interval(int, 1, None)],
         "tol": [Interval(float, 0, None)],
@@ -200,6 +212,8 @@ or callable, default='k-means++'
             The fitted estimator.
         """
         validate_params(self)
+        if is_streamed(X):
+            return self._fit_streamed(X, sample_weight)
         X = check_data(self, X)
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X)
@@ -245,6 +259,38 @@ or callable, default='k-means++'
                 if best is None or result[0] < best[0]:
                     best = result
         self._store(*best)
+        return self
+
+    def _fit_streamed(self, X, sample_weight):
+        """Lloyd passes over a chunk source (see ``_streaming``); no swap refinement."""
+        source = as_source(X)
+        if source.n_rows < self.n_clusters:
+            check_n_samples(np.empty((source.n_rows, 0)), self.n_clusters)
+        if callable(self.init):
+            raise TypeError("A callable init needs in-memory X; on a file or Dask array give "
+                            "'k-means++', 'k-means||', 'random' or an array of centres.")
+        self.n_features_in_ = source.n_features
+        weights = Weights(sample_weight, source)
+        moments, wsum, positive = summary(source, weights)
+        if wsum <= 0:
+            raise ValueError("sample_weight sums to zero: at least one weight must be positive.")
+        offset = moments.mean[0].astype(source.dtype)
+        tol = float(np.mean(moments.variance())) * self.tol
+        k, best = self.n_clusters, None
+        for rng in spawn(as_generator(self.random_state), resolve_n_init(self.n_init, self.init)):
+            start = streamed_init(source, weights, k, self.init, rng, positive)
+            res = stream_lloyd(source, weights, start.astype(np.float64) - offset, offset,
+                               max_iter=self.max_iter, tol=tol, verbose=self.verbose,
+                               chunk=self.chunk_size)
+            centers = (res.centers.astype(np.float64) + offset).astype(source.dtype)
+            inertia, labels = final_assignment(source, weights, centers, self.chunk_size)
+            if best is None or inertia < best[0]:
+                best = (inertia, centers, labels, None, res)
+        if best[2] is None:  # Dask: labels stay lazy, computed where the blocks live
+            best = (best[0], best[1], None, None, best[4])
+        self._store(*best)
+        if self.labels_ is None:
+            self.labels_ = self.predict(source.X)
         return self
 
     def _store(self, inertia, centers, labels, dist, res):

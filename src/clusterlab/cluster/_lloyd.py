@@ -23,6 +23,7 @@ from clusterlab._kernels.lloyd import (
     sq_dist_to_label,
     transpose_chunks,
 )
+from clusterlab._moments import means
 from clusterlab._threads import one_blas_thread
 
 # Most blocks a pass is split into: enough for load balance on a few cores.
@@ -148,10 +149,7 @@ def update_centers(X, offset, w, centers, labels, buf):
             weight[old_id] -= w[i]
             total[new_id] = w[i] * x
             weight[new_id] = w[i]
-    new = centers.astype(np.float64, copy=True)
-    filled = weight > 0
-    new[filled] = total[filled] * (1.0 / weight[filled])[:, None]
-    return new.astype(X.dtype)
+    return means(weight, total, centers).astype(X.dtype)
 
 
 def report(verbose, it, inertia, shift=None, extra=""):

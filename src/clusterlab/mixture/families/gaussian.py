@@ -15,6 +15,7 @@ from clusterlab._kernels.estep import (
     diag_statistics,
     weighted_deviations,
 )
+from clusterlab._moments import combine_stats, scale_stats
 from clusterlab.mixture.families._covariance import STRUCTURES, FixedSpherical, _Structure
 from clusterlab.mixture.families._protocol import Family
 
@@ -154,25 +155,10 @@ class Gaussian(Family):
         return _diag_stats_from_moments(n, moments, shift), n.copy(), ll, elbo
 
     def combine(self, a, b):
-        n = a["n"] + b["n"]
-        share = np.divide(b["n"], n, out=np.zeros_like(n), where=n > 0)
-        delta = b["mean"] - a["mean"]
-        out = {"n": n, "mean": a["mean"] + delta * share[:, None]}
-        if "m2" in a:
-            cross = a["n"] * share  # na * nb / n
-            if a["m2"].ndim == 3:
-                corr = delta[:, :, None] * delta[:, None, :] * cross[:, None, None]
-            else:
-                corr = delta * delta * cross[:, None]
-            out["m2"] = a["m2"] + b["m2"] + corr
-        return out
+        return combine_stats(a, b)
 
     def scale(self, stats, factor):
-        out = dict(stats)
-        out["n"] = stats["n"] * factor
-        if "m2" in stats:
-            out["m2"] = stats["m2"] * factor
-        return out
+        return scale_stats(stats, factor)
 
     def m_step(self, stats):
         # scikit-learn adds 10 eps to every count so that empty components stay finite
