@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
     Interval,
@@ -22,7 +23,8 @@ from clusterlab._validation import (
     validate_params,
 )
 from clusterlab.mixture import _em
-from clusterlab.mixture._init import INITIALISERS, initialise
+from clusterlab.mixture._init import INITIALISERS, initialise, streamed_initialise
+from clusterlab.sources import Source, as_source, is_streamed
 
 
 class CollapsedComponentWarning(UserWarning):
@@ -52,6 +54,14 @@ class BaseMixture(DensityMixin, BaseEstimator):
     def _validate_fit(self, X, sample_weight, reset=True):
         validate_params(self)
         family = self._make_family()
+        if is_streamed(X):
+            source = as_source(X)
+            if source.n_rows < self.n_components:
+                check_n_samples(np.empty((source.n_rows, 0)), self.n_components,
+                                param="n_components")
+            if reset:
+                self.n_features_in_ = source.n_features
+            return source, Weights(sample_weight, source), family
         X = check_data(self, X, reset=reset)
         family.check_X(X)
         check_n_samples(X, self.n_components, param="n_components")
@@ -59,7 +69,10 @@ class BaseMixture(DensityMixin, BaseEstimator):
 
     def _initial_params(self, X, weights, family, rng):
         """Parameters and weights after the initialiser and one M-step."""
-        init = initialise(X, weights, self.n_components, self.init_params, rng)
+        if isinstance(X, Source):
+            init = streamed_initialise(X, weights, self.n_components, self.init_params, rng)
+        else:
+            init = initialise(X, weights, self.n_components, self.init_params, rng)
         stats, nk = _em.stats_from_init(X, weights, family, init, self.n_components,
                                         rows=self.chunk_size)
         return _em.m_step(family, stats, nk, self.learn_weights)
@@ -197,13 +210,29 @@ class BaseMixture(DensityMixin, BaseEstimator):
     # ---- using a fitted model ------------------------------------------------------
     def _check_apply(self, X):
         check_is_fitted(self, "params_")
+        if is_streamed(X):
+            source = as_source(X)
+            if source.n_features != self.n_features_in_:
+                raise ValueError(f"X has {source.n_features} features, but "
+                                 f"{type(self).__name__} is expecting {self.n_features_in_} "
+                                 "features as input.")
+            return source, self._make_family()
         X = check_data(self, X, reset=False)
         family = self._make_family()
         family.check_X(X)
         return X, family
 
-    def _rows(self, X, family, what):
-        """Concatenate one per-chunk output of the E-step over ``X``."""
+    def _rows(self, X, family, what, out=None):
+        """Concatenate one per-chunk output of the E-step over ``X`` (a source: chunk by
+        chunk into ``out``, or lazily on Dask)."""
+        if isinstance(X, Source) or out is not None:
+            def one(chunk):
+                family.check_X(chunk)
+                return self._rows(chunk, family, what)
+
+            width = self.n_components if what == "resp" else None
+            dtype = np.intp if what == "label" else np.float64
+            return map_rows(X, one, width=width, dtype=dtype, out=out)
         out = []
         for _, resp, log_norm, _ in _em.responsibilities(
             X, family, self.params_, np.log(self.weights_), rows=self.chunk_size
@@ -212,8 +241,16 @@ class BaseMixture(DensityMixin, BaseEstimator):
                         "label": resp.argmax(axis=1) if what == "label" else None}[what])
         return np.concatenate(out)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X, *, out=None):
         """Posterior probability of each component for each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
+            A file is read in chunks; a Dask array gives a lazy Dask array.
+        out : ndarray, default=None
+            Where to write the result chunk by chunk (e.g. a ``numpy.memmap``);
+            not for Dask arrays.
 
         Returns
         -------
@@ -230,27 +267,43 @@ class BaseMixture(DensityMixin, BaseEstimator):
         True
         """
         X, family = self._check_apply(X)
-        return self._rows(X, family, "resp")
+        return self._rows(X, family, "resp", out)
 
-    def predict(self, X):
+    def predict(self, X, *, out=None):
         """The most probable component of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
+            A file is read in chunks; a Dask array gives a lazy Dask array.
+        out : ndarray, default=None
+            Where to write the result chunk by chunk (e.g. a ``numpy.memmap``);
+            not for Dask arrays.
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
         """
         X, family = self._check_apply(X)
-        return self._rows(X, family, "label")
+        return self._rows(X, family, "label", out)
 
-    def score_samples(self, X):
+    def score_samples(self, X, *, out=None):
         """Log-likelihood ``log p(x)`` of each sample under the mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
+            A file is read in chunks; a Dask array gives a lazy Dask array.
+        out : ndarray, default=None
+            Where to write the result chunk by chunk (e.g. a ``numpy.memmap``);
+            not for Dask arrays.
 
         Returns
         -------
         log_prob : ndarray of shape (n_samples,)
         """
         X, family = self._check_apply(X)
-        return self._rows(X, family, "log_norm")
+        return self._rows(X, family, "log_norm", out)
 
     def score(self, X, y=None):
         """Mean log-likelihood per sample of ``X``.
@@ -259,6 +312,17 @@ class BaseMixture(DensityMixin, BaseEstimator):
         -------
         float
         """
+        if is_streamed(X):
+            X, family = self._check_apply(X)
+            log_weights = np.log(self.weights_)
+
+            def part(x, w, a, b):
+                family.check_X(x)
+                _, _, ll, _ = _em.e_pass(x, w, family, self.params_, log_weights,
+                                         rows=self.chunk_size)
+                return ll
+
+            return float(map_reduce(X, part)) / X.n_rows
         return float(self.score_samples(X).mean())
 
     def sample(self, n_samples=1):
@@ -314,7 +378,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
         >>> int(np.argmin(bics)) + 1
         2
         """
-        n = np.asarray(X).shape[0]
+        n = as_source(X).n_rows if is_streamed(X) else np.asarray(X).shape[0]
         return -2 * self.score(X) * n + self._n_parameters() * math.log(n)
 
     def aic(self, X):
@@ -324,7 +388,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
         -------
         float
         """
-        n = np.asarray(X).shape[0]
+        n = as_source(X).n_rows if is_streamed(X) else np.asarray(X).shape[0]
         return -2 * self.score(X) * n + 2 * self._n_parameters()
 
     def icl(self, X):

@@ -14,7 +14,9 @@ import numpy as np
 
 from clusterlab._config import chunk_rows
 from clusterlab._kernels.estep import entropy_rows, normalize_rows
+from clusterlab._mapreduce import map_reduce
 from clusterlab._threads import one_blas_thread
+from clusterlab.sources import Source
 
 # scikit-learn adds 10 eps to every count, so an empty component keeps a finite log-weight
 _EPS = 10 * np.finfo(np.float64).eps
@@ -135,6 +137,8 @@ def e_pass(X, weights, family, params, log_weights, *, hard=False, rows=None):
     log_likelihood, elbo : float
         Weighted sums over the samples.
     """
+    if isinstance(X, Source):
+        return _streamed_e_pass(X, weights, family, params, log_weights, hard, rows)
     rows = rows or default_rows(X, family, log_weights.shape[0])
 
     def one(sl):
@@ -155,8 +159,55 @@ def e_pass(X, weights, family, params, log_weights, *, hard=False, rows=None):
     return total[0], total[1], ll, el
 
 
+def _streamed_e_pass(source, weights, family, params, log_weights, hard, rows):
+    """``e_pass`` as a map over the source's chunks (each an in-memory ``e_pass``)."""
+
+    def part(X, w, start, stop):
+        family.check_X(X)
+        return e_pass(X, w, family, params, log_weights, hard=hard, rows=rows)
+
+    def combine(a, b):
+        return family.combine(a[0], b[0]), a[1] + b[1], a[2] + b[2], a[3] + b[3]
+
+    return map_reduce(source, part, combine, weights=weights)
+
+
+def streamed_stats_from_init(source, weights, family, init, n_components, *, rows=None):
+    """Statistics of a streamed initialisation: ``("centers", C)`` (labels by nearest
+    centre), ``("rows", X, w)`` (given rows, one per component) or ``("random", seed)``
+    (random responsibilities, seeded per chunk)."""
+    kind = init[0]
+    if kind == "rows":
+        resp = np.eye(n_components)
+        return family.statistics(init[1], resp, init[2]), init[2] @ resp
+    if kind == "centers":
+        from clusterlab.cluster._lloyd import assign
+
+        C = np.ascontiguousarray(init[1], dtype=source.dtype)
+
+        def resp_of(X, start):
+            resp = np.zeros((X.shape[0], n_components))
+            resp[np.arange(X.shape[0]), assign(X, C)[0]] = 1.0
+            return resp
+    else:
+        def resp_of(X, start):
+            resp = np.random.default_rng([init[1], start]).uniform(size=(X.shape[0],
+                                                                         n_components))
+            return resp / resp.sum(axis=1, keepdims=True)
+
+    def part(X, w, start, stop):
+        family.check_X(X)
+        resp = resp_of(X, start)
+        return family.statistics(X, resp, w), w @ resp
+
+    return map_reduce(source, part, lambda a, b: (family.combine(a[0], b[0]), a[1] + b[1]),
+                      weights=weights)
+
+
 def stats_from_init(X, weights, family, init, n_components, *, rows=None):
     """Statistics of an initialisation: labels (``-1``: unassigned) or responsibilities."""
+    if isinstance(X, Source):
+        return streamed_stats_from_init(X, weights, family, init, n_components, rows=rows)
     rows = rows or default_rows(X, family, n_components)
     total = None
     for sl in chunks(X.shape[0], rows):
@@ -192,13 +243,14 @@ def run_em(X, weights, family, params, mix_weights, *, max_iter, tol, hard=False
     (hard EM). Both never decrease. As in scikit-learn, ``lower_bound`` is the
     objective of the last E-step.
     """
-    wsum = float(weights.sum())
+    wsum = None if isinstance(X, Source) else float(weights.sum())
     res = EMResult(params=params, weights=mix_weights)
     lower = -np.inf
     for it in range(1, max_iter + 1):
         prev = lower
         stats, nk, ll, el = e_pass(X, weights, family, res.params, np.log(res.weights),
                                    hard=hard, rows=rows)
+        wsum = wsum or float(nk.sum())  # a source's total weight: the responsibilities'
         res.log_likelihood.append(ll / wsum)
         res.elbo.append(el / wsum)
         lower = el / wsum if hard else ll / wsum
@@ -238,6 +290,9 @@ def stepwise_step(X, weights, family, params, mix_weights, running, step, *,
 
 def entropy(X, family, params, mix_weights, *, rows=None):
     """Sum over samples of the responsibilities' entropy (for ICL)."""
+    if isinstance(X, Source):
+        return map_reduce(X, lambda x, w, a, b: entropy(x, family, params, mix_weights,
+                                                        rows=rows))
     total = 0.0
     for _, resp, _, _ in responsibilities(X, family, params, np.log(mix_weights), rows=rows):
         total += entropy_rows(resp)

@@ -81,3 +81,39 @@ def initialise(X, weights, n_components, method, rng):
             "samples with positive weight."
         )
     return INITIALISERS[method](X, weights, n_components, rng)
+
+
+def streamed_initialise(source, weights, n_components, method, rng):
+    """The initialisation of a streamed fit, as ``_em.streamed_stats_from_init`` takes it.
+
+    'kmeans': k-means (k-means|| then Lloyd passes) on the source, rows labelled
+    by their nearest centre; 'k-means++': the k-means|| centres as one row per
+    component; 'random': random responsibilities seeded per chunk;
+    'random_from_data': ``n_components`` rows drawn by weight.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clusterlab.sources import as_source
+    >>> from clusterlab._mapreduce import Weights
+    >>> src = as_source(np.arange(8.0).reshape(4, 2))
+    >>> streamed_initialise(src, Weights(None, src), 2, "random", np.random.default_rng(0))[0]
+    'random'
+    """
+    from clusterlab.cluster import KMeans
+    from clusterlab.cluster._kmeans_parallel import draw_rows, kmeans_parallel
+
+    if callable(method):
+        raise TypeError("A callable init_params needs in-memory X; on a file or Dask array "
+                        "use 'kmeans', 'k-means++', 'random' or 'random_from_data'.")
+    seed = int(rng.integers(0, 2**31 - 1))
+    if method == "kmeans":
+        km = KMeans(n_clusters=n_components, n_init=1, random_state=seed)
+        return ("centers", km.fit(source, sample_weight=weights.w).cluster_centers_)
+    if method == "k-means++":
+        C = kmeans_parallel(source, weights, n_components, np.random.default_rng(seed))
+        return ("rows", C, np.ones(n_components))
+    if method == "random":
+        return ("random", seed)
+    rows = draw_rows(source, weights, n_components, seed)
+    return ("rows", rows, np.ones(n_components))

@@ -5,6 +5,7 @@ import numpy as np
 from clusterlab._validation import Options
 from clusterlab.mixture._base import BASE_CONSTRAINTS, BaseMixture, check_weights_init
 from clusterlab.mixture.families import FAMILIES, Family, get_family
+from clusterlab.sources import Source
 
 
 class MixtureModel(BaseMixture):
@@ -86,8 +87,9 @@ warm_start, verbose, verbose_interval, chunk_size
         if self.params_init is not None:
             given = {key: np.asarray(value, dtype=np.float64)
                      for key, value in self.params_init.items()}
+            first = X.read(0, 1) if isinstance(X, Source) else X[:1]
             reference = params or family.m_step(family.statistics(
-                X[:1], np.full((1, self.n_components), 1.0 / self.n_components), weights[:1]))
+                first, np.full((1, self.n_components), 1.0 / self.n_components), np.ones(1)))
             for key, value in given.items():
                 if key not in reference:
                     raise ValueError(
