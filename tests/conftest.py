@@ -4,6 +4,8 @@ Set ``CLUSTERLAB_SEEDS=all`` (or a comma list) to run seeded tests over more see
 """
 
 import os
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -41,3 +43,30 @@ def shared_data():
     if not SHARED_DATA.is_dir():
         pytest.fail(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@contextmanager
+def _time_limit(seconds):
+    """Raise ``TimeoutError`` in the main thread after ``seconds`` (a hang guard).
+
+    SIGALRM interrupts Python code between bytecodes; a compiled kernel that
+    never returns to Python would still hang, so the guarded code paths are
+    Python-level loops (the jitter search, the EM loop).
+    """
+
+    def _raise(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s: a hang")
+
+    old = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.fixture
+def time_limit():
+    """``with time_limit(s): ...`` fails the test with TimeoutError instead of hanging."""
+    return _time_limit
