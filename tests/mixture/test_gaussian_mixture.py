@@ -68,7 +68,7 @@ def test_warm_start_continues_where_it_stopped(blobs):
     start = _start(X, 3)
     once = GaussianMixture(3, max_iter=10, tol=0, **start).fit(X)
     twice = GaussianMixture(3, max_iter=5, tol=0, warm_start=True, **start).fit(X)
-    first = twice.history_["log_likelihood"].copy()
+    first = twice.history_["log_likelihood"].to_numpy()
     twice.fit(X)
     joined = np.concatenate([first, twice.history_["log_likelihood"]])
     assert_allclose(joined, once.history_["log_likelihood"], rtol=1e-12)

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._history import history_frame
 from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass, membership_moments
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
@@ -132,8 +133,9 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         Iterations run.
     converged_ : bool
         Whether the fit stopped before ``max_iter``.
-    history_ : ndarray of shape (n_iter_,)
-        Objective after each membership update.
+    history_ : pandas.DataFrame of shape (n_iter_, 1)
+        One row per iteration: ``objective`` (``J_m``) after each membership
+        update.
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -231,7 +233,7 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.partition_coefficient_ = best.partition_coefficient
         self.n_iter_ = best.n_iter
         self.converged_ = best.converged
-        self.history_ = best.history
+        self.history_ = history_frame(objective=best.history)
         # the nearest centre is the cluster of highest membership
         self.labels_ = assign(X, self.cluster_centers_)[0]
         return self

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._history import history_frame
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
     Interval,
@@ -115,8 +116,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
         self.weights_ = res.weights
         for key, value in family_attributes(family, res.params).items():
             setattr(self, key + "_", value)
-        self.history_ = {"log_likelihood": np.asarray(res.log_likelihood),
-                         "elbo": np.asarray(res.elbo)}
+        self.history_ = history_frame(log_likelihood=res.log_likelihood, elbo=res.elbo)
         self.lower_bound_ = float(res.lower_bound)
         self.n_iter_ = res.n_iter
         self.converged_ = bool(res.converged)
@@ -177,7 +177,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
             rng = as_generator(self.random_state)
             self.params_, self.weights_ = self._initial_params(X, weights, family, rng)
             self._running, self._n_batches = None, 0
-            self.history_ = {"log_likelihood": np.array([]), "elbo": np.array([])}
+            self.history_ = history_frame(log_likelihood=[], elbo=[])
             self.n_iter_ = 0
         running = getattr(self, "_running", None)
         n_batches = getattr(self, "_n_batches", 0)
@@ -187,8 +187,8 @@ class BaseMixture(DensityMixin, BaseEstimator):
             hard=self.algorithm == "hard", learn_weights=self.learn_weights, rows=self.chunk_size,
         )
         res = _em.EMResult(params=params, weights=mix, stats=running[0],
-                           log_likelihood=[*self.history_["log_likelihood"], ll],
-                           elbo=[*self.history_["elbo"], ll], lower_bound=ll,
+                           log_likelihood=[*self.history_["log_likelihood"].tolist(), ll],
+                           elbo=[*self.history_["elbo"].tolist(), ll], lower_bound=ll,
                            n_iter=self.n_iter_ + 1, converged=False)
         self._store(res, family, X.shape[0])
         self._running, self._n_batches = running, n_batches + 1
