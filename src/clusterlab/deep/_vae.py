@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._history import history_frame
 from clusterlab._rng import as_generator
-from clusterlab._validation import Interval, Options, validate_params
+from clusterlab._validation import Interval, Options, check_sample_count, validate_params
 from clusterlab.deep import _base
 from clusterlab.deep._elbo import elbo_terms, log_likelihood
 from clusterlab.deep._nets import VAENet
@@ -104,7 +104,7 @@ class VAE(TransformerMixin, BaseEstimator):
         **TRAINING_CONSTRAINTS,
     }
 
-    def __init__(self, input_dim=None, hidden_dim=400, latent_dim=20, likelihood="bernoulli",
+    def __init__(self, input_dim=None, *, hidden_dim=400, latent_dim=20, likelihood="bernoulli",
                  epochs=30, batch_size=128, learning_rate=1e-3, validation_fraction=0.1,
                  early_stopping=True, n_iter_no_change=10, device="cpu", random_state=None,
                  verbose=0):
@@ -244,13 +244,16 @@ class VAE(TransformerMixin, BaseEstimator):
         X = _base.check_input(self, X, reset=False, likelihood="any")
         return self.decode(self.encode(X)).astype(X.dtype, copy=False)
 
-    def sample(self, n_samples=10, *, random_state=None, mean=True):
+    def sample(self, n_samples=1, random_state=None, *, mean=True):
         """Generate rows: z ~ N(0, I), then the mean of p(x | z) (or a draw).
 
         Parameters
         ----------
-        n_samples : int, default=10
-        random_state : int, Generator or None
+        n_samples : int, default=1
+            Number of samples to draw.
+        random_state : int, Generator, RandomState or None, default=None
+            Seed of the draw (the same seed gives the same samples); None draws
+            fresh randomness.
         mean : bool, default=True
             Return the mean of p(x | z); False draws x ~ p(x | z).
 
@@ -259,11 +262,9 @@ class VAE(TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer) \
-                or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
+        n_samples = check_sample_count(n_samples)
         rng = as_generator(random_state)
-        Z = rng.standard_normal((int(n_samples), self.latent_dim))
+        Z = rng.standard_normal((n_samples, self.latent_dim))
         X = self.decode(Z)
         if mean:
             return X
@@ -296,6 +297,9 @@ class VAE(TransformerMixin, BaseEstimator):
 
     def score(self, X, y=None, *, n_draws=1):
         """Mean ELBO per sample in nats (higher is better).
+
+        As every density estimator's ``score`` here: ``score_samples(X).mean()``;
+        the ELBO is a lower bound on the log-likelihood.
 
         Parameters
         ----------

@@ -19,6 +19,7 @@ from clusterlab._validation import (
     Options,
     check_data,
     check_n_samples,
+    check_sample_count,
     check_sample_weight,
     validate_params,
 )
@@ -253,7 +254,14 @@ class BaseMixture(DensityMixin, BaseEstimator):
         return self._rows(X, family, "log_norm")
 
     def score(self, X, y=None):
-        """Mean log-likelihood per sample of ``X``.
+        """Mean log-likelihood per sample of ``X`` (higher is better).
+
+        As every density estimator's ``score`` here: ``score_samples(X).mean()``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
 
         Returns
         -------
@@ -261,8 +269,18 @@ class BaseMixture(DensityMixin, BaseEstimator):
         """
         return float(self.score_samples(X).mean())
 
-    def sample(self, n_samples=1):
+    def sample(self, n_samples=1, random_state=None):
         """Draw ``n_samples`` samples from the fitted mixture.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to draw.
+        random_state : int, Generator, RandomState or None, default=None
+            Seed of the draw (the same seed gives the same samples); None draws
+            fresh randomness. (scikit-learn's ``GaussianMixture.sample`` reuses
+            the estimator's ``random_state``; here, as in every clusterlab
+            ``sample``, the draw has its own.)
 
         Returns
         -------
@@ -276,14 +294,13 @@ class BaseMixture(DensityMixin, BaseEstimator):
         >>> from clusterlab import GaussianMixture
         >>> rng = np.random.default_rng(0)
         >>> X = np.vstack([rng.normal(0, 1, (50, 2)), rng.normal(6, 1, (50, 2))])
-        >>> Xs, ys = GaussianMixture(2, random_state=0).fit(X).sample(10)
+        >>> Xs, ys = GaussianMixture(2, random_state=0).fit(X).sample(10, random_state=0)
         >>> Xs.shape, ys.shape
         ((10, 2), (10,))
         """
         check_is_fitted(self, "params_")
-        if not (isinstance(n_samples, int | np.integer) and n_samples >= 1):
-            raise ValueError(f"n_samples must be an int >= 1; got {n_samples!r}.")
-        rng = as_generator(self.random_state)
+        n_samples = check_sample_count(n_samples)
+        rng = as_generator(random_state)
         counts = rng.multinomial(n_samples, self.weights_ / self.weights_.sum())
         X = self._make_family().sample(self.params_, counts, rng)
         return X, np.repeat(np.arange(self.n_components), counts)
