@@ -87,11 +87,14 @@ def test_vade_posterior_equals_network_responsibilities(which, cov_shape, reques
 
 def test_history_has_pretraining_and_training(fitted_vade, fitted_vae_gmm):
     vade, vae_gmm = fitted_vade[0], fitted_vae_gmm[0]
-    assert set(vade.history_) == {"pretrain", "train"}
-    assert len(vade.history_["pretrain"]["train_elbo"]) == 20
-    pre = vade.history_["pretrain"]["train_reconstruction"]
+    h = vade.history_
+    assert h["phase"].value_counts().to_dict() == {"pretrain": 20, "train": len(h) - 20}
+    assert len(h) == vade.n_iter_ and h.index.name == "epoch"
+    pre = h.loc[h["phase"] == "pretrain", "train_reconstruction"].to_numpy()
     assert pre[-1] > pre[0]  # the autoencoder learns
-    assert set(vae_gmm.history_) == {"train"} and vae_gmm.n_iter_ == 20
+    assert (h.loc[h["phase"] == "pretrain", "train_kl"] == 0).all()
+    assert set(vae_gmm.history_["phase"]) == {"train"} and vae_gmm.n_iter_ == 20
+    assert len(vae_gmm.history_) == 20 and not vae_gmm.converged_
 
 
 def test_mixture_log_joint_full_equals_diag_for_diagonal_matrices(rng):

@@ -98,7 +98,7 @@ def test_bernoulli_mixture_on_binarised_digits(digits):
     assert_allclose(proba.sum(axis=1), 1.0)
     assert model.n_parameters_ == 10 * X.shape[1] + 9
     assert np.isfinite(model.bic(X)) and model.icl(X) >= model.bic(X)
-    S, comp = model.sample(50)
+    S, comp = model.sample(50, random_state=0)
     assert set(np.unique(S)) <= {0.0, 1.0} and comp.shape == (50,)
 
 
@@ -119,7 +119,7 @@ def test_count_families_methods_and_weights(name):
         np.repeat(X, w.astype(int), axis=0))
     assert_allclose(a.weights_, b.weights_, rtol=1e-8)
     assert_allclose(a.score(X), b.score(X), rtol=1e-10)
-    S, _ = a.sample(20)
+    S, _ = a.sample(20, random_state=0)
     assert np.all(S >= 0) and np.all(S == np.round(S))
 
 
