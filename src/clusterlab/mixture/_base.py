@@ -26,6 +26,7 @@ from clusterlab._validation import (
 )
 from clusterlab.mixture import _em
 from clusterlab.mixture._init import INITIALISERS, initialise, streamed_initialise
+from clusterlab.mixture._stopping import STOPPING_RULES
 from clusterlab.sources import Source, as_source, is_streamed
 
 
@@ -46,6 +47,8 @@ BASE_CONSTRAINTS = {
     "verbose": ["verbose"],
     "verbose_interval": [Interval(int, 1, None)],
     "chunk_size": [None, Interval(int, 1, None)],
+    "stopping": [Options(set(STOPPING_RULES))],
+    "acceleration": [Options({"none", "squarem"})],
 }
 
 
@@ -106,6 +109,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
                 print(f"Initialization {run}")
             res = _em.run_em(
                 X, weights, family, params, mix, max_iter=self.max_iter, tol=self.tol,
+                stopping=self.stopping, acceleration=self.acceleration,
                 hard=self.algorithm == "hard", learn_weights=self.learn_weights,
                 rows=self.chunk_size, callback=self._progress if self.verbose else None,
             )
@@ -130,7 +134,9 @@ class BaseMixture(DensityMixin, BaseEstimator):
         self.weights_ = res.weights
         for key, value in family_attributes(family, res.params).items():
             setattr(self, key + "_", value)
-        self.history_ = history_frame(log_likelihood=res.log_likelihood, elbo=res.elbo)
+        change = res.change or [np.nan] * len(res.log_likelihood)
+        self.history_ = history_frame(log_likelihood=res.log_likelihood, elbo=res.elbo,
+                                      change=change)
         self.lower_bound_ = float(res.lower_bound)
         self.n_iter_ = res.n_iter
         self.converged_ = bool(res.converged)
@@ -191,7 +197,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
             rng = as_generator(self.random_state)
             self.params_, self.weights_ = self._initial_params(X, weights, family, rng)
             self._running, self._n_batches = None, 0
-            self.history_ = history_frame(log_likelihood=[], elbo=[])
+            self.history_ = history_frame(log_likelihood=[], elbo=[], change=[])
             self.n_iter_ = 0
         running = getattr(self, "_running", None)
         n_batches = getattr(self, "_n_batches", 0)
