@@ -184,6 +184,9 @@ def select_k(
         within-cluster dispersion work for any clustering.
     param_grid : dict of lists, optional
         Other parameters to sweep, e.g. ``{"covariance_type": ["full", "diag"]}``.
+        None: the estimator's own default sweep if it has one (GaussianMixture:
+        mclust's fourteen covariance models, as ``Mclust`` does); ``{}`` keeps
+        the estimator's settings.
     exclude_degenerate : bool, default=True
         Never choose a fit flagged as degenerate (a mixture with a collapsed
         component, ``collapsed_components_`` non-empty); the table says so.
@@ -219,6 +222,8 @@ def select_k(
     X = check_data(clone(estimator), X)
     check_n_samples(X, max(ks), param="max(k)")
     seeds = as_generator(random_state).integers(0, 2**31 - 1, size=3)
+    if param_grid is None:
+        param_grid = getattr(estimator, "_select_k_grid", None)
     candidates = _candidates(k_param, ks, param_grid)
     fitted = Parallel(n_jobs=n_jobs, prefer="threads")(
         delayed(_fit_one)(estimator, p, X, crit, seeds[0] + i) for i, p in enumerate(candidates)

@@ -6,7 +6,7 @@ from clusterlab._validation import Interval, Options
 from clusterlab.mixture._base import BASE_CONSTRAINTS, BaseMixture, check_weights_init
 from clusterlab.mixture.families import Gaussian
 from clusterlab.mixture.families._covariance import Diag, _Structure
-from clusterlab.mixture.families._parsimonious import STRUCTURES
+from clusterlab.mixture.families._parsimonious import MCLUST_MODELS, STRUCTURES
 
 
 class GaussianMixture(BaseMixture):
@@ -83,6 +83,9 @@ default="kmeans"
     >>> gm.collapsed_components_.tolist(), gm.bic(X) < GaussianMixture(1).fit(X).bic(X)
     ([], True)
     """
+
+    #: what ``select_k`` sweeps besides k when given no ``param_grid`` (as ``Mclust``)
+    _select_k_grid = {"covariance_type": list(MCLUST_MODELS)}
 
     _parameter_constraints = {
         **BASE_CONSTRAINTS,
