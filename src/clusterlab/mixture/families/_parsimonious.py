@@ -270,44 +270,67 @@ class EVV(_FullModel):
         return 1 + k * (d - 1) + k * d * (d - 1) // 2
 
 
-def _mm_orientation(m2, n, d_mat, inv_diag):
+def _mm_orientation(shifted, d_mat, inv_diag):
     """Browne and McNicholas' MM update of the common orientation ``D``.
 
     Minimises ``sum_k tr(W_k D diag(inv_diag_k) D^T)`` over orthogonal ``D``:
     with ``w_k`` the largest eigenvalue of ``W_k``, the majoriser is linear in
-    ``D``; its minimiser is ``V U^T`` from the SVD ``F = U S V^T`` of
-    ``F = sum_k diag(inv_diag_k) D^T (W_k - w_k I)``.
+    ``D``; its minimiser is ``V U^T`` (up to a sign, which the covariances do
+    not see) from the SVD ``F = U S V^T`` of
+    ``F = sum_k diag(inv_diag_k) D^T (W_k - w_k I)`` (``shifted``: the
+    ``W_k - w_k I``).
     """
-    top = np.linalg.eigvalsh(m2)[:, -1]
-    eye = np.eye(m2.shape[1])
-    f = np.einsum("kj,ji,kil->jl", inv_diag, d_mat.T, m2 - top[:, None, None] * eye)
+    f = np.einsum("kj,kjl->jl", inv_diag, np.matmul(d_mat.T, shifted))
     u, _, vt = np.linalg.svd(f)
     return vt.T @ u.T
 
 
-def _common_orientation(n, m2, diag_of):
+def _common_orientation(n, m2, diag_of, d_mat=None):
     """Alternate ``D`` (MM) and the per-component diagonals ``diag_of(proj)``, where
-    ``proj_k = diag(D^T W_k D)``; returns ``(D, diagonals)``."""
-    _, d_mat = _eigh_desc(m2.sum(axis=0)[None])
-    d_mat = d_mat[0]
+    ``proj_k = diag(D^T W_k D)``, from ``d_mat`` (default: the eigenvectors of the
+    pooled scatter); returns ``(D, diagonals)``."""
+    if d_mat is None or d_mat.shape != m2.shape[1:]:
+        d_mat = _eigh_desc(m2.sum(axis=0)[None])[1][0]
+    top = np.linalg.eigvalsh(m2)[:, -1]
+    shifted = m2 - top[:, None, None] * np.eye(m2.shape[1])
 
     def proj(dm):
-        return np.einsum("ij,kil,lj->kj", dm, m2, dm)
+        return (np.matmul(m2, dm) * dm).sum(axis=1)
 
     def update(state):
-        dm, diag = state
-        dm = _mm_orientation(m2, n, dm, 1.0 / np.maximum(diag, _TINY))
-        return dm, diag_of(proj(dm))
+        dm, diag, _ = state
+        dm = _mm_orientation(shifted, dm, 1.0 / np.maximum(diag, _TINY))
+        p = proj(dm)
+        return dm, diag_of(p), p
 
     def objective(state):
-        dm, diag = state
-        return float(np.sum(proj(dm) / np.maximum(diag, _TINY))
-                     + np.sum(n[:, None] * np.log(np.maximum(diag, _TINY))))
+        _, diag, p = state
+        diag = np.maximum(diag, _TINY)
+        return float(np.sum(p / diag) + np.sum(n[:, None] * np.log(diag)))
 
-    return _alternate(update, (d_mat, diag_of(proj(d_mat))), objective)
+    p0 = proj(d_mat)
+    d_mat, diag, _ = _alternate(update, (d_mat, diag_of(p0), p0), objective)
+    return d_mat, diag
 
 
-class EVE(_FullModel):
+class _CommonOrientation(_FullModel):
+    """EVE and VVE: the MM iterations start from the last M-step's orientation (as
+    mclust's), so near convergence an M-step takes a few of them."""
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def matrices(self, n, m2):
+        d_mat, diag = _common_orientation(n, m2, lambda p: self.diagonals(n, p),
+                                          getattr(self, "_orientation", None))
+        self._orientation = d_mat
+        return _compose(np.broadcast_to(d_mat, m2.shape), diag)
+
+
+class EVE(_CommonOrientation):
     """``lambda D A_k D^T``: one volume and orientation, shapes vary (Browne and
     McNicholas' MM algorithm).
 
@@ -319,19 +342,15 @@ class EVE(_FullModel):
 
     name = "EVE"
 
-    def matrices(self, n, m2):
-        def diag_of(p):
-            g = _geo(p)
-            return (g.sum() / n.sum()) * p / np.maximum(g, _TINY)[:, None]
-
-        d_mat, diag = _common_orientation(n, m2, diag_of)
-        return _compose(np.broadcast_to(d_mat, m2.shape), diag)
+    def diagonals(self, n, p):
+        g = _geo(p)
+        return (g.sum() / n.sum()) * p / np.maximum(g, _TINY)[:, None]
 
     def n_parameters(self, k, d):
         return 1 + k * (d - 1) + d * (d - 1) // 2
 
 
-class VVE(_FullModel):
+class VVE(_CommonOrientation):
     """``lambda_k D A_k D^T``: one orientation, volumes and shapes vary (Browne and
     McNicholas' MM algorithm).
 
@@ -343,9 +362,8 @@ class VVE(_FullModel):
 
     name = "VVE"
 
-    def matrices(self, n, m2):
-        d_mat, diag = _common_orientation(n, m2, lambda p: p / n[:, None])
-        return _compose(np.broadcast_to(d_mat, m2.shape), diag)
+    def diagonals(self, n, p):
+        return p / n[:, None]
 
     def n_parameters(self, k, d):
         return k * d + d * (d - 1) // 2
