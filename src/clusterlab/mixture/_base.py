@@ -139,6 +139,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
                                       change=change)
         self.lower_bound_ = float(res.lower_bound)
         self.n_iter_ = res.n_iter
+        self._n_evaluations = res.n_evaluations  # E-steps, SQUAREM's extrapolations included
         self.converged_ = bool(res.converged)
         self.n_parameters_ = self._n_parameters()
         self._flag_collapsed(family, res.params, res.stats)
