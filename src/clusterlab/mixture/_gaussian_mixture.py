@@ -27,9 +27,12 @@ class GaussianMixture(BaseMixture):
         EM iterations per initialisation.
     n_init : int, default=1
         Initialisations; the best (highest final lower bound) is kept.
-    init_params : {"kmeans", "k-means++", "random", "random_from_data"} or callable, \
+    init_params : {"kmeans", "hc", "k-means++", "random", "random_from_data"} or callable, \
 default="kmeans"
         How to start: each yields labels or responsibilities, then one M-step.
+        "hc": mclust-style model-based agglomerative clustering (classification
+        likelihood merges on the scaled-SVD data, a 2,000-row subset for
+        large data; see ``_init._hc_labels``).
     weights_init, means_init, precisions_init : array-like, default=None
         Given initial parameters (as in scikit-learn); they replace the
         initialiser's values.
