@@ -55,7 +55,14 @@ BASE_CONSTRAINTS = {
 class BaseMixture(DensityMixin, BaseEstimator):
     """Shared machinery of :class:`GaussianMixture` and :class:`MixtureModel`."""
 
+    #: whether ``fit`` and friends accept NaN (missing values) in ``X``
+    _allow_nan = False
+
     # ---- fitting -----------------------------------------------------------------
+    def _family_for(self, X, family):
+        """The family for this ``X`` (GaussianMixture: a missing-data one for NaN)."""
+        return family
+
     def _validate_fit(self, X, sample_weight, reset=True):
         validate_params(self)
         family = self._make_family()
@@ -67,7 +74,8 @@ class BaseMixture(DensityMixin, BaseEstimator):
             if reset:
                 self.n_features_in_ = source.n_features
             return source, Weights(sample_weight, source), family
-        X = check_data(self, X, reset=reset)
+        X = check_data(self, X, reset=reset, allow_nan=self._allow_nan)
+        family = self._family_for(X, family)
         family.check_X(X)
         check_n_samples(X, self.n_components, param="n_components")
         return X, check_sample_weight(sample_weight, X), family
@@ -225,8 +233,8 @@ class BaseMixture(DensityMixin, BaseEstimator):
                                  f"{type(self).__name__} is expecting {self.n_features_in_} "
                                  "features as input.")
             return source, self._make_family()
-        X = check_data(self, X, reset=False)
-        family = self._make_family()
+        X = check_data(self, X, reset=False, allow_nan=self._allow_nan)
+        family = self._family_for(X, self._make_family())
         family.check_X(X)
         return X, family
 

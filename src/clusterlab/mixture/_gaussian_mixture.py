@@ -6,6 +6,11 @@ from clusterlab._validation import Interval, Options
 from clusterlab.mixture._base import BASE_CONSTRAINTS, BaseMixture, check_weights_init
 from clusterlab.mixture.families import Gaussian
 from clusterlab.mixture.families._covariance import Diag, _Structure
+from clusterlab.mixture.families._missing import (
+    MissingGaussian,
+    check_rows_observed,
+    fill_column_means,
+)
 from clusterlab.mixture.families._parsimonious import MCLUST_MODELS, STRUCTURES
 
 
@@ -125,10 +130,47 @@ default="kmeans"
         self.stopping = stopping
         self.acceleration = acceleration
 
+    _allow_nan = True
+
     def _make_family(self):
         return Gaussian(self.covariance_type, self.reg_covar)
 
+    def _family_for(self, X, family):
+        # only data holding NaN leave the complete-data path (bit-for-bit unchanged)
+        if not np.isnan(X).any():
+            return family
+        check_rows_observed(X)
+        return MissingGaussian(self.covariance_type, self.reg_covar)
+
+    def impute(self, X):
+        """``X`` with each missing entry (NaN) replaced by its conditional mean given the
+        row's observed entries, under the fitted mixture.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from clusterlab import GaussianMixture
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.multivariate_normal([0, 0], [[1, 0.9], [0.9, 1]], 500)
+        >>> gm = GaussianMixture(1).fit(X)
+        >>> round(float(gm.impute(np.array([[2.0, np.nan]]))[0, 1]), 1)
+        1.8
+        """
+        X, family = self._check_apply(X)
+        if not isinstance(family, MissingGaussian):
+            return X.copy()
+        return family.impute(X, self.params_, np.log(self.weights_))
+
     def _initial_params(self, X, weights, family, rng):
+        X = fill_column_means(X) if isinstance(family, MissingGaussian) else X
         given = (self.weights_init, self.means_init, self.precisions_init)
         if all(g is not None for g in given):
             params, mix = None, None

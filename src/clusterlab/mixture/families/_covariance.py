@@ -125,6 +125,10 @@ class Full(_Structure):
     def n_parameters(self, k, d):
         return k * d * (d + 1) // 2
 
+    def dense(self, cov, k, d):
+        """The covariances as a (k, d, d) stack (for marginals and conditionals)."""
+        return np.broadcast_to(cov, (k,) + cov.shape[-2:])
+
     def precisions(self, prec_chol):
         return prec_chol @ np.swapaxes(prec_chol, -1, -2)
 
@@ -233,6 +237,10 @@ class Diag(_Structure):
     def n_parameters(self, k, d):
         return k * d
 
+    def dense(self, cov, k, d):
+        """The covariances as a (k, d, d) stack (for marginals and conditionals)."""
+        return cov[:, :, None] * np.eye(d)[None]
+
     def precisions(self, prec_chol):
         return prec_chol**2
 
@@ -271,6 +279,10 @@ class Spherical(Diag):
 
     def n_parameters(self, k, d):
         return k
+
+    def dense(self, cov, k, d):
+        """The covariances as a (k, d, d) stack (for marginals and conditionals)."""
+        return np.asarray(cov)[:, None, None] * np.eye(d)[None]
 
     def shape(self, k, d):
         return (k,)
