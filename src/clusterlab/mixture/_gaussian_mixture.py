@@ -79,6 +79,15 @@ default="kmeans"
     collapsed_components_ : ndarray of int
         Components whose covariance collapsed onto a single value (empty if none).
 
+    Notes
+    -----
+    ``X`` may hold missing entries (NaN) in ``fit``, ``predict``,
+    ``predict_proba``, ``score_samples`` and ``impute``: rows are scored on their
+    observed coordinates and the M-step uses the conditional expectations of the
+    missing ones (Ghahramani and Jordan 1994), for every covariance model. A row
+    with every entry missing is refused. ``uncertainty(X)`` and
+    ``icl(X, method="map")`` are mclust's.
+
     Examples
     --------
     >>> import numpy as np
@@ -131,6 +140,11 @@ default="kmeans"
         self.acceleration = acceleration
 
     _allow_nan = True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # missing values are modelled
+        return tags
 
     def _make_family(self):
         return Gaussian(self.covariance_type, self.reg_covar)
