@@ -16,6 +16,7 @@ from clusterlab.deep._nets import VAENet
 from clusterlab.deep._training import train
 from clusterlab.deep._vade import VaDENet, autoencoder_terms
 from clusterlab.deep._vae import TRAINING_CONSTRAINTS
+from clusterlab.mixture import CollapsedComponentWarning, GaussianMixture
 
 _JSON_ATTRS = ("n_features_in_", "n_iter_", "converged_")
 _PRIOR_ATTRS = ("weights_", "means_", "covariances_")
@@ -38,9 +39,6 @@ def _gaussian_mixture(n_components, covariance_type, Z, random_state):
     The covariance floor is deliberate, so the mixture's warning that a
     component sits on it (meant for BIC / AIC) is not passed on.
     """
-    from clusterlab.mixture import GaussianMixture
-    from clusterlab.mixture._base import CollapsedComponentWarning
-
     # never below GaussianMixture's own default (codes of one row have no spread)
     reg_covar = max(_REG_COVAR_SHARE * float(np.mean(np.var(Z, axis=0))), 1e-6)
     gmm = GaussianMixture(n_components=n_components, covariance_type=covariance_type,
