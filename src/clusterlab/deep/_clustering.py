@@ -17,6 +17,7 @@ from clusterlab.deep._training import train
 from clusterlab.deep._vade import VaDENet, autoencoder_terms
 from clusterlab.deep._vae import TRAINING_CONSTRAINTS
 from clusterlab.mixture import CollapsedComponentWarning, GaussianMixture
+from clusterlab.mixture.families import Gaussian
 
 _JSON_ATTRS = ("n_features_in_", "n_iter_", "converged_")
 _PRIOR_ATTRS = ("weights_", "means_", "covariances_")
@@ -61,6 +62,9 @@ def _phase_history(phases):
 def mixture_log_joint(Z, weights, means, covariances, covariance_type):
     """log w_k + log N(z_i | mu_k, Sigma_k) for every (i, k), in float64.
 
+    The Gaussian family of the EM engine evaluates the densities (one call for
+    all components).
+
     Examples
     --------
     >>> import numpy as np
@@ -69,21 +73,11 @@ def mixture_log_joint(Z, weights, means, covariances, covariance_type):
     >>> round(float(out[0, 0]), 4)  # -log(2 pi)
     -1.8379
     """
-    Z = np.asarray(Z, dtype=np.float64)
-    d = Z.shape[1]
-    out = np.empty((Z.shape[0], len(weights)))
-    for k in range(len(weights)):
-        diff = Z - means[k]
-        if covariance_type == "diag":
-            maha = np.sum(diff**2 / covariances[k], axis=1)
-            log_det = np.sum(np.log(covariances[k]))
-        else:
-            chol = np.linalg.cholesky(covariances[k])
-            sol = np.linalg.solve(chol, diff.T)
-            maha = np.sum(sol**2, axis=0)
-            log_det = 2.0 * np.sum(np.log(np.diag(chol)))
-        out[:, k] = np.log(weights[k]) - 0.5 * (d * np.log(2 * np.pi) + log_det + maha)
-    return out
+    family = Gaussian(covariance_type)
+    prec_chol, _ = family.structure.precision_cholesky(np.asarray(covariances, dtype=np.float64))
+    params = {"means": np.asarray(means, dtype=np.float64), "precisions_cholesky": prec_chol}
+    log_prob = family.log_prob(np.ascontiguousarray(Z, dtype=np.float64), params)
+    return np.log(np.asarray(weights, dtype=np.float64)) + log_prob
 
 
 class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):

@@ -115,7 +115,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
     def _store(self, res, family, n_samples):
         self.params_ = res.params
         self.weights_ = res.weights
-        for key, value in family_attributes(family, res.params).items():
+        for key, value in family.attributes(res.params).items():
             setattr(self, key + "_", value)
         self.history_ = history_frame(log_likelihood=res.log_likelihood, elbo=res.elbo)
         self.lower_bound_ = float(res.lower_bound)
@@ -134,8 +134,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
             f"{type(self).__name__}: {len(self.collapsed_components_)} component(s) collapsed "
             f"onto (nearly) a single value ({details}). Their likelihood is unbounded, so "
             "BIC/AIC/ICL of this fit are not trustworthy (see collapsed_components_). "
-            "Remedies: fewer components, a larger reg_covar, a 'tied' or 'spherical' "
-            "covariance, or de-duplicating / jittering discretised values.",
+            f"Remedies: {family.collapse_remedies}.",
             CollapsedComponentWarning, stacklevel=3,
         )
 
@@ -355,13 +354,6 @@ class BaseMixture(DensityMixin, BaseEstimator):
         X, family = self._check_apply(X)
         ent = _em.entropy(X, family, self.params_, self.weights_, rows=self.chunk_size)
         return self.bic(X) + 2.0 * ent
-
-
-def family_attributes(family, params):
-    """Public attributes of ``params`` (``attributes`` hook, else ``public_params``)."""
-    if hasattr(family, "attributes"):
-        return family.attributes(params)
-    return {key: params[key] for key in family.public_params if key in params}
 
 
 def check_weights_init(value, k):
