@@ -142,3 +142,16 @@ def test_version_1_deep_files_still_load(name, writer):
     model = load_model(DATA / f"{writer}_{name}.npz")
     got = model.transform(X1) if name == "vae" else model.predict(X1)
     np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_pipeline_with_a_deep_step(tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipe = make_pipeline(StandardScaler(), DeepClustering(
+        2, method="vae_gmm", likelihood="gaussian", hidden_dim=3, latent_dim=2, epochs=1,
+        random_state=0)).fit(X)
+    save_model(pipe, tmp_path / "p.npz")
+    loaded = load_model(tmp_path / "p.npz")
+    np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))
