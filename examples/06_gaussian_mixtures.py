@@ -103,7 +103,7 @@ for ax, var in zip(axes, variances, strict=True):
     print(f"{var:8.0e} {R.max(axis=1).mean():19.4f} {agree:17.1%} {gap:22.2e}")
     ax.scatter(*Xb.T, c=R, s=6)
     ax.scatter(*gm.means_.T, c="k", marker="x", s=60)
-    ax.set_title(f"sigma^2 = {var:g}: {agree:.0%} = k-means")
+    ax.set_title(f"sigma^2 = {var:g}: {agree:.1%} = k-means")
     ax.set_xticks([])
     ax.set_yticks([])
 fig.suptitle("Responsibilities as colour blends harden into the k-means assignment")
