@@ -41,7 +41,8 @@ vae = VAE(hidden_dim=HIDDEN, latent_dim=2, epochs=EPOCHS, batch_size=BATCH, lear
           random_state=0).fit(X)
 history = vae.history_
 print(f"VAE 784-{HIDDEN}-2, {vae.n_iter_} epochs: held-out ELBO "
-      f"{history['val_elbo'][-1]:.1f} nats per image (train {history['train_elbo'][-1]:.1f})")
+      f"{np.asarray(history['val_elbo'])[-1]:.1f} nats per image (train "
+      f"{np.asarray(history['train_elbo'])[-1]:.1f})")
 
 fig, axes = plt.subplots(2, 2, figsize=(12, 9), gridspec_kw={"height_ratios": [1, 2]})
 axes = axes.ravel()

@@ -58,6 +58,8 @@ def test_parameters_are_checked_by_the_estimators():
     assert _error(lambda: em_mog(GOOD, 2, tol=-1.0)) == _error(
         lambda: GaussianMixture(2, tol=-1.0).fit(GOOD))
     assert _error(lambda: em_mog(GOOD, 2, init_method=5))[0] is TypeError
+    with pytest.raises(ValueError, match="init_method must be one of"):
+        gmm_initialize(GOOD, 2, init_method="k-means++")
     # the note tells the estimator's parameter names in the function's terms
     with pytest.raises(ValueError) as info:
         kmeans(GOOD, 0)

@@ -33,15 +33,15 @@ from clusterlab import (
 )
 from clusterlab.datasets import load_faithful, load_iris, load_mnist_test
 from clusterlab.functional import ElboDecreaseWarning
-from clusterlab.functional._history import history_column
 
 
 @pytest.mark.parametrize("init", ["kmeans", "random"])
 def test_gaussian_steps_equal_em_mog(init):
+    """From the same start, general_em with the Gaussian steps is em_mog."""
     X = load_iris()[0]
-    phi, mu, sigma, w, logliks, _ = em_mog(X, 3, max_iters=500, tol=1e-8, init_method=init,
-                                           random_state=2)
     start = gmm_initialize(X, 3, init_method=init, random_state=2)
+    phi, mu, sigma, w, logliks, _ = em_mog(
+        X, 3, max_iters=500, tol=1e-8, init_method=(start["phi"], start["mu"], start["Sigma"]))
     params, Q, elbos, n_iters = general_em(X, start, gmm_e_step, gmm_m_step, max_iters=500,
                                            tol=1e-8)
     assert n_iters == logliks.size
@@ -69,14 +69,15 @@ def test_elbo_functions_agree_with_the_e_steps():
 def test_bernoulli_steps_equal_mixture_model():
     images, _ = load_mnist_test()
     X = (images[:600].reshape(600, -1) > 127).astype(np.float64)
-    mm = MixtureModel(5, family="bernoulli", init_params="random", max_iter=30, tol=1e-6,
-                      random_state=0)
+    start = bmm_initialize(X, 5, random_state=0)
+    mm = MixtureModel(5, family="bernoulli", params_init={"probs": start["p"]},
+                      weights_init=start["phi"], max_iter=30, tol=1e-6)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # 30 iterations need not converge
         mm.fit(X)
-    params, Q, elbos, n_iters = general_em(X, bmm_initialize(X, 5, random_state=0), bmm_e_step,
-                                           bmm_m_step, max_iters=30, tol=1e-6)
-    np.testing.assert_allclose(elbos, history_column(mm.history_, "log_likelihood"),
+    params, Q, elbos, n_iters = general_em(X, start, bmm_e_step, bmm_m_step, max_iters=30,
+                                           tol=1e-6)
+    np.testing.assert_allclose(elbos, mm.history_["log_likelihood"].to_numpy(),
                                rtol=0, atol=1e-8)
     np.testing.assert_allclose(params["p"], mm.probs_, rtol=0, atol=1e-8)
     np.testing.assert_allclose(params["phi"], mm.weights_, rtol=0, atol=1e-10)

@@ -1,29 +1,24 @@
 """Step sets for ``general_em``: Gaussian (``gmm_*``) and Bernoulli (``bmm_*``) mixtures.
 
-The steps are the EM engine's own pieces (the family's log-densities,
-statistics and M-step, the engine's chunked E-step), so ``general_em`` with
-them computes what :class:`~clusterlab.GaussianMixture` and
-:class:`~clusterlab.MixtureModel` compute. Parameters travel in the
-textbook's names: ``phi`` (mixing weights), ``mu`` and ``Sigma`` (Gaussian),
-``p`` (Bernoulli probabilities).
+The steps are the EM engine's families (their log-densities, statistics and
+M-step, through the public family protocol), validated as the estimators
+validate, so ``general_em`` with them computes what
+:class:`~clusterlab.GaussianMixture` and :class:`~clusterlab.MixtureModel`
+compute from the same start. Parameters travel in the textbook's names:
+``phi`` (mixing weights), ``mu`` and ``Sigma`` (Gaussian), ``p`` (Bernoulli
+probabilities).
 """
 
 import numpy as np
+from scipy.special import logsumexp
 
-from clusterlab._rng import as_generator, spawn
-from clusterlab.mixture import _em
+from clusterlab._rng import as_generator
+from clusterlab._validation import check_data, check_n_samples, validate_params
+from clusterlab.functional._wrappers import kmeans
+from clusterlab.mixture import GaussianMixture, MixtureModel
+from clusterlab.mixture.families import Bernoulli, Gaussian
 
-
-def _gaussian():
-    from clusterlab.mixture.families import Gaussian
-
-    return Gaussian("full")
-
-
-def _bernoulli():
-    from clusterlab.mixture.families import Bernoulli
-
-    return Bernoulli()
+_STARTS = ("kmeans", "random")
 
 
 def _gmm_to_family(family, params):
@@ -32,69 +27,69 @@ def _gmm_to_family(family, params):
             "precisions_cholesky": prec_chol}
 
 
-def _gmm_from_family(fam, phi):
-    return {"phi": phi, "mu": fam["means"], "Sigma": fam["covariances"]}
-
-
-# model name -> (family factory, textbook -> family params, family -> textbook params)
+# model -> (estimator, family, textbook -> family params, family -> textbook params)
 _MODELS = {
-    "gmm": (_gaussian, _gmm_to_family, _gmm_from_family),
-    "bmm": (_bernoulli, lambda family, p: {"probs": p["p"]},
-            lambda fam, phi: {"phi": phi, "p": fam["probs"]}),
+    "gmm": (GaussianMixture, lambda: Gaussian("full"), _gmm_to_family,
+            lambda fam: {"mu": fam["means"], "Sigma": fam["covariances"]}),
+    "bmm": (lambda k, **kw: MixtureModel(k, family="bernoulli", **kw), Bernoulli,
+            lambda family, p: {"probs": p["p"]}, lambda fam: {"p": fam["probs"]}),
 }
 
 
 def _initialize(model, X, k, init_method, random_state):
-    """The estimator's validation and first M-step, as its ``fit`` makes them."""
-    if model == "gmm":
-        from clusterlab.mixture import GaussianMixture as est
+    """The estimator's checks of ``k`` and ``X``, a start's responsibilities, one M-step."""
+    make, family = _MODELS[model][:2]
+    estimator = make(k, random_state=random_state)
+    validate_params(estimator)
+    X = check_data(estimator, X)
+    family().check_X(X)
+    check_n_samples(X, k, param="n_components")
+    if init_method not in _STARTS:
+        raise ValueError(f"init_method must be one of {_STARTS}; got {init_method!r}.")
+    if init_method == "kmeans":
+        Q = np.eye(k)[kmeans(X, k, random_state=random_state)[1]]
     else:
-        from clusterlab.mixture import MixtureModel
-
-        def est(k, **kw):
-            return MixtureModel(k, family="bernoulli", **kw)
-    mixture = est(k, init_params=init_method, random_state=random_state)
-    X, weights, family = mixture._validate_fit(X, None)
-    rng = spawn(as_generator(random_state), 1)[0]  # fit's first (n_init=1) generator
-    fam, phi = mixture._initial_params(X, weights, family, rng)
-    return _MODELS[model][2](fam, phi)
+        Q = as_generator(random_state).random((X.shape[0], k))
+        Q /= Q.sum(axis=1, keepdims=True)
+    return _m_step(model, X, Q)
 
 
 def _e_step(model, X, params):
-    family = _MODELS[model][0]()
-    fam = _MODELS[model][1](family, params)
+    family = _MODELS[model][1]()
     X = np.asarray(X, dtype=np.float64)
-    parts = list(_em.responsibilities(X, family, fam, np.log(params["phi"])))
-    resp = np.concatenate([p[1] for p in parts])
-    elbo = sum(float(p[3].sum()) for p in parts) / X.shape[0]
-    return resp, elbo
+    log_joint = family.log_prob(X, _MODELS[model][2](family, params)) + np.log(params["phi"])
+    log_norm = logsumexp(log_joint, axis=1, keepdims=True)
+    # at the posterior the ELBO equals the log-likelihood
+    return np.exp(log_joint - log_norm), float(log_norm.mean())
 
 
 def _m_step(model, X, Q):
-    family = _MODELS[model][0]()
+    family = _MODELS[model][1]()
     X = np.asarray(X, dtype=np.float64)
     Q = np.asarray(Q, dtype=np.float64)
-    stats, nk = _em.stats_from_init(X, np.ones(X.shape[0]), family, Q, Q.shape[1])
-    fam, phi = _em.m_step(family, stats, nk, learn_weights=True)
-    return _MODELS[model][2](fam, phi)
+    fam = family.m_step(family.statistics(X, Q, np.ones(X.shape[0])))
+    # as the engine and scikit-learn: 10 eps on every count keeps an empty
+    # component's log-weight finite
+    nk = Q.sum(axis=0) + 10 * np.finfo(np.float64).eps
+    return {"phi": nk / nk.sum(), **_MODELS[model][3](fam)}
 
 
 def _elbo(model, X, params, Q):
-    family = _MODELS[model][0]()
+    family = _MODELS[model][1]()
     X = np.asarray(X, dtype=np.float64)
     Q = np.asarray(Q, dtype=np.float64)
-    log_joint = family.log_prob(X, _MODELS[model][1](family, params)) + np.log(params["phi"])
+    log_joint = family.log_prob(X, _MODELS[model][2](family, params)) + np.log(params["phi"])
     # 0 log 0 = 0: a point certainly not in a component adds nothing
-    entropy_terms = np.where(Q > 0, Q * np.log(np.where(Q > 0, Q, 1.0)), 0.0)
-    return float(((Q * log_joint).sum() - entropy_terms.sum()) / X.shape[0])
+    log_q = np.log(np.where(Q > 0, Q, 1.0))
+    return float((Q * (log_joint - log_q)).sum() / X.shape[0])
 
 
 def gmm_initialize(X, k, init_method="kmeans", random_state=None):
-    """Starting parameters of a Gaussian mixture: an initialiser's labels, then one M-step.
+    """Starting parameters of a Gaussian mixture: a start's responsibilities, then one M-step.
 
-    The start :class:`~clusterlab.GaussianMixture` (and so ``em_mog``) makes
-    with the same ``init_method`` and ``random_state``; ``X`` and ``k`` go
-    through its validation.
+    ``X`` and ``k`` go through :class:`~clusterlab.GaussianMixture`'s checks.
+    ``em_mog(X, k, init_method=(phi, mu, Sigma))`` continues from the same
+    start.
 
     Parameters
     ----------
@@ -102,8 +97,9 @@ def gmm_initialize(X, k, init_method="kmeans", random_state=None):
         The data.
     k : int
         Number of components.
-    init_method : {"kmeans", "k-means++", "random", "random_from_data"}, default="kmeans"
-        The initialiser (as ``init_params`` of GaussianMixture).
+    init_method : {"kmeans", "random"}, default="kmeans"
+        Start from the labels of :func:`~clusterlab.kmeans` (same
+        ``random_state``) or from random responsibilities.
     random_state : int, numpy.random.Generator or None, default=None
         Seed of the initialiser.
 
@@ -160,7 +156,8 @@ def gmm_m_step(X, Q):
     """M-step of a Gaussian mixture: the parameters maximising the ELBO for ``Q``.
 
     ``phi_j = sum_i w_ij / n``; ``mu_j = sum_i w_ij x_i / sum_i w_ij``;
-    ``Sigma_j = sum_i w_ij (x_i - mu_j)(x_i - mu_j)^T / sum_i w_ij + 1e-6 I``.
+    ``Sigma_j = sum_i w_ij (x_i - mu_j)(x_i - mu_j)^T / sum_i w_ij + 1e-6 I``
+    (the family's M-step, scikit-learn's ``reg_covar``).
 
     Parameters
     ----------
@@ -225,8 +222,8 @@ def gmm_elbo(X, params, Q):
 def bmm_initialize(X, k, init_method="random", random_state=None):
     """Starting parameters of a Bernoulli mixture (binary features).
 
-    The start :class:`~clusterlab.MixtureModel` with ``family='bernoulli'``
-    makes; ``X`` must hold only zeros and ones.
+    ``X`` and ``k`` go through the checks of :class:`~clusterlab.MixtureModel`
+    with ``family='bernoulli'``: ``X`` must hold only zeros and ones.
 
     Parameters
     ----------
@@ -234,8 +231,8 @@ def bmm_initialize(X, k, init_method="random", random_state=None):
         Binary data.
     k : int
         Number of components.
-    init_method : {"kmeans", "k-means++", "random", "random_from_data"}, default="random"
-        The initialiser.
+    init_method : {"kmeans", "random"}, default="random"
+        Start from k-means labels or from random responsibilities.
     random_state : int, numpy.random.Generator or None, default=None
         Seed of the initialiser.
 

@@ -7,7 +7,8 @@ returns its fitted attributes in the textbook's shape.
 
 import numpy as np
 
-from clusterlab.functional._history import history_column
+from clusterlab.cluster import KMeans
+from clusterlab.mixture import GaussianMixture
 
 _KMEANS_INIT = {"kmeans++": "k-means++", "k-means++": "k-means++", "random": "random"}
 
@@ -79,8 +80,6 @@ default="kmeans++"
     >>> [round(float(c)) for c in np.sort(centroids[:, 0])], bool(np.all(np.diff(history) <= 0))
     ([0, 5], True)
     """
-    from clusterlab.cluster import KMeans
-
     init = _KMEANS_INIT.get(init_method, init_method) if isinstance(init_method, str) \
         else init_method
     km = KMeans(n_clusters=k, init=init, n_init=n_init, max_iter=max_iters, tol=tol,
@@ -88,12 +87,10 @@ default="kmeans++"
     _fit(km, X, "kmeans(X, k, max_iters, tol, init_method, n_init) runs "
                 "KMeans(n_clusters=k, max_iter=max_iters, tol, init=init_method, n_init).")
     return (km.cluster_centers_.copy(), km.labels_.copy(),
-            history_column(km.history_, "inertia"), int(km.n_iter_))
+            km.history_["inertia"].to_numpy(copy=True), int(km.n_iter_))
 
 
 def _gaussian_mixture(k, max_iters, tol, init_method, random_state):
-    from clusterlab.mixture import GaussianMixture
-
     common = dict(covariance_type="full", tol=tol, max_iter=max_iters, random_state=random_state)
     if isinstance(init_method, str) or callable(init_method):
         return GaussianMixture(k, init_params=init_method, **common)
@@ -175,4 +172,5 @@ def em_mog(X, k, max_iters=100, tol=1e-4, init_method="kmeans", random_state=Non
     _fit(gm, X, "em_mog(X, k, max_iters, tol, init_method) runs GaussianMixture("
                 "n_components=k, max_iter=max_iters, tol, init_params=init_method).")
     return (gm.weights_.copy(), gm.means_.copy(), gm.covariances_.copy(), gm.predict_proba(X),
-            history_column(gm.history_, "log_likelihood"), history_column(gm.history_, "elbo"))
+            gm.history_["log_likelihood"].to_numpy(copy=True),
+            gm.history_["elbo"].to_numpy(copy=True))
