@@ -7,7 +7,6 @@ size unless ``CLUSTERLAB_EXAMPLE_SMALL`` is already set (``=0``: full size).
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -17,7 +16,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 os.environ.setdefault("CLUSTERLAB_EXAMPLE_SMALL", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
 # the examples' own PNG copies go to a scratch folder; the gallery keeps its scraped images
-os.environ.setdefault("CLUSTERLAB_EXAMPLE_OUT", tempfile.mkdtemp(prefix="clusterlab-gallery-"))
+os.environ.setdefault("CLUSTERLAB_EXAMPLE_OUT", str(HERE / "_build" / "example-figures"))
 
 from api_pages import write_api_page  # noqa: E402
 
