@@ -5,6 +5,7 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._rng import as_generator
 from clusterlab._validation import Interval, Options, check_sample_count, validate_params
@@ -244,16 +245,13 @@ class VAE(TransformerMixin, BaseEstimator):
         X = _base.check_input(self, X, reset=False, likelihood="any")
         return self.decode(self.encode(X)).astype(X.dtype, copy=False)
 
+    @fill_doc
     def sample(self, n_samples=1, random_state=None, *, mean=True):
         """Generate rows: z ~ N(0, I), then the mean of p(x | z) (or a draw).
 
         Parameters
         ----------
-        n_samples : int, default=1
-            Number of samples to draw.
-        random_state : int, Generator, RandomState or None, default=None
-            Seed of the draw (the same seed gives the same samples); None draws
-            fresh randomness.
+        {sample_params}
         mean : bool, default=True
             Return the mean of p(x | z); False draws x ~ p(x | z).
 
