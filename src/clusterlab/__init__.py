@@ -13,7 +13,7 @@ Examples
 True
 """
 
-from importlib import import_module
+from clusterlab._lazy import lazy_facade
 
 __version__ = "0.1.0"
 
@@ -36,14 +36,4 @@ _LAZY = {
 
 __all__ = sorted(_LAZY) + ["__version__"]
 
-
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'clusterlab' has no attribute {name!r}")
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_facade(__name__, _LAZY, globals())
