@@ -21,6 +21,14 @@ y : Ignored
     "sample_weight": """\
 sample_weight : array-like of shape (n_samples,), default=None
     Weight of each point.""",
+    "fit_params": """\
+{X_fit}
+{y_ignored}
+{sample_weight}""",
+    "score_params": """\
+{X_new}
+{y_ignored}
+{sample_weight}""",
     "sample_params": """\
 n_samples : int, default=1
     Number of samples to draw.
@@ -38,7 +46,8 @@ def _indented(match):
     indent, name = match.group(1), match.group(2)
     if name not in PARAGRAPHS:
         return match.group(0)
-    return "\n".join(indent + line if line else line for line in PARAGRAPHS[name].splitlines())
+    text = _PLACEHOLDER.sub(_indented, PARAGRAPHS[name])  # paragraphs may nest
+    return "\n".join(indent + line if line else line for line in text.splitlines())
 
 
 def fill_doc(obj):

@@ -68,9 +68,7 @@ class CentersMixin:
 
         Parameters
         ----------
-        {X_new}
-        {y_ignored}
-        {sample_weight}
+        {score_params}
 
         Returns
         -------

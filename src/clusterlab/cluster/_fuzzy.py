@@ -208,9 +208,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        {X_fit}
-        {y_ignored}
-        {sample_weight}
+        {fit_params}
 
         Returns
         -------
@@ -268,9 +266,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        {X_new}
-        {y_ignored}
-        {sample_weight}
+        {score_params}
 
         Returns
         -------

@@ -264,9 +264,7 @@ or callable, default='k-means++'
 
         Parameters
         ----------
-        {X_fit}
-        {y_ignored}
-        {sample_weight}
+        {fit_params}
 
         Returns
         -------

@@ -189,9 +189,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
 
         Parameters
         ----------
-        {X_fit}
-        {y_ignored}
-        {sample_weight}
+        {fit_params}
 
         Returns
         -------
