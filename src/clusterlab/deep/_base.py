@@ -169,7 +169,7 @@ def restore_meta(estimator, meta, names):
     """Inverse of :func:`state_meta`."""
     for name in names:
         setattr(estimator, name, meta[name])
-    estimator.history_ = frame_from_state(meta["history_"])
+    estimator.history_ = frame_from_state(meta["history_"], "epoch")
 
 
 def check_input(estimator, X, *, reset, likelihood):

@@ -7,7 +7,7 @@ import torch
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
-from clusterlab._history import history_frame
+from clusterlab._history import frame_from_state
 from clusterlab._validation import Interval, Options, check_n_samples
 from clusterlab.deep import _base
 from clusterlab.deep._elbo import vae_terms
@@ -48,12 +48,7 @@ def _gaussian_mixture(n_components, covariance_type, Z, random_state):
 
 def _phase_history(phases):
     """One history table over the phases ``[(name, TrainResult), ...]``."""
-    columns = {"phase": [name for name, res in phases for _ in range(res.n_epochs)]}
-    names = [key for _, res in phases for key in res.history]
-    for key in dict.fromkeys(names):
-        columns[key] = [v for _, res in phases
-                        for v in res.history.get(key, [np.nan] * res.n_epochs)]
-    return history_frame("epoch", **columns)
+    return frame_from_state({name: res.history for name, res in phases}, "epoch")
 
 
 def mixture_log_joint(Z, weights, means, covariances, covariance_type):
