@@ -13,6 +13,8 @@ Examples
 True
 """
 
+from importlib import import_module
+
 from clusterlab._lazy import lazy_facade
 
 __version__ = "0.1.0"

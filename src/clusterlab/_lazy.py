@@ -47,3 +47,15 @@ def lazy_facade(package, mapping, namespace=None, *, check=None):
         return list(names) if namespace is None else sorted(namespace.get("__all__", names))
 
     return __getattr__, __dir__
+
+
+def lazy_getattr(package, mapping):
+    """Only the ``__getattr__`` of :func:`lazy_facade` (kept for facades written
+    against it; new facades use ``lazy_facade``).
+
+    Examples
+    --------
+    >>> lazy_getattr("demo", {"sqrt": "math"})("sqrt")(9.0)
+    3.0
+    """
+    return lazy_facade(package, mapping)[0]
