@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 from clusterlab.deep import DeepClustering, cluster_accuracy
@@ -159,3 +160,13 @@ def test_bad_data():
         DeepClustering(4, epochs=1, pretrain_epochs=1).fit(X)
     with pytest.raises(ValueError, match="likelihood='bernoulli'"):
         DeepClustering(2, epochs=1, pretrain_epochs=1).fit(X * 3)
+
+
+def test_mixture_log_joint_matches_scipy(rng):
+    Z, means = rng.normal(size=(7, 3)), rng.normal(size=(2, 3))
+    A = rng.normal(size=(2, 3, 3))
+    cov = A @ A.transpose(0, 2, 1) + np.eye(3)
+    w = np.array([0.4, 0.6])
+    expected = np.column_stack([np.log(w[k]) + multivariate_normal(means[k], cov[k]).logpdf(Z)
+                                for k in range(2)])
+    np.testing.assert_allclose(mixture_log_joint(Z, w, means, cov, "full"), expected, rtol=1e-10)

@@ -11,7 +11,7 @@ from sklearn.mixture import GaussianMixture as SkGM
 
 from clusterlab import GaussianMixture, MixtureModel, load_model, save_model
 from clusterlab.datasets import load_faithful
-from clusterlab.mixture._base import CollapsedComponentWarning
+from clusterlab.mixture import CollapsedComponentWarning
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

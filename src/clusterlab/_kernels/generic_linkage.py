@@ -16,7 +16,7 @@ import math
 import numpy as np
 from numba import njit
 
-from clusterlab._kernels.linkage_heap import heap_build, heap_pop, heap_update
+from clusterlab._kernels.linkage_heap import heap_of, heap_pop, heap_update
 from clusterlab._kernels.linkage_methods import (
     BLOCK,
     MEDIAN,
@@ -97,10 +97,8 @@ def generic_condensed(D, n, method):
     mindist = np.full(n, np.inf)
     for i in range(n - 1):
         nghbr[i], mindist[i] = _row_argmin(D, n, i, nxt)
-    heap = np.arange(n - 1)
-    hpos = np.full(n, -1, dtype=np.int64)
+    heap, hpos = heap_of(mindist, n - 1)
     hsize = n - 1
-    heap_build(heap, hpos, mindist, hsize)
     a = np.empty(n - 1, dtype=np.int64)
     b = np.empty(n - 1, dtype=np.int64)
     h = np.empty(n - 1)
@@ -281,10 +279,8 @@ def generic_raw(X, method):
     m = n
     for i in range(n - 1):
         nghbr[i], mindist[i] = _argmin_after(Ct, size, alive, method, i, m, acc)
-    heap = np.arange(n - 1)
-    hpos = np.full(n, -1, dtype=np.int64)
+    heap, hpos = heap_of(mindist, n - 1)
     hsize = n - 1
-    heap_build(heap, hpos, mindist, hsize)
     a = np.empty(n - 1, dtype=np.int64)
     b = np.empty(n - 1, dtype=np.int64)
     h = np.empty(n - 1)

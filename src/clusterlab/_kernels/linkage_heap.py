@@ -6,6 +6,7 @@ the queue breaks ties deterministically (the smaller index first).
 """
 
 
+import numpy as np
 from numba import njit
 
 
@@ -72,3 +73,13 @@ def heap_build(heap, hpos, keys, hsize):
         hpos[heap[p]] = p
     for p in range(hsize // 2 - 1, -1, -1):
         _sift_down(heap, hpos, keys, p, hsize)
+
+
+@njit(cache=True, nogil=True)
+def heap_of(keys, size):
+    """A heap of nodes ``0..size-1`` ordered by ``keys``; returns ``(heap, hpos)``
+    (``hpos`` covers every entry of ``keys``, -1 for nodes not in the heap)."""
+    heap = np.arange(size)
+    hpos = np.full(keys.shape[0], -1, dtype=np.int64)
+    heap_build(heap, hpos, keys, size)
+    return heap, hpos

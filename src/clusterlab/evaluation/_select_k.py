@@ -165,7 +165,7 @@ def select_k(
     exclude_degenerate=True,
     n_refs=10,
     n_jobs=-1,
-    random_state=0,
+    random_state=None,
 ):
     """Fit one candidate per k (and per setting of ``param_grid``) and choose the best.
 
@@ -192,10 +192,14 @@ def select_k(
         component, ``collapsed_components_`` non-empty); the table says so.
     n_refs : int, default=10
         Reference data sets for the gap statistic.
-    n_jobs : int, default=-1
-        Candidates fitted in parallel (joblib threads; the kernels release the GIL).
-    random_state : int, default=0
-        Seed for the gap statistic's reference draws and silhouette subsampling.
+    n_jobs : int or None, default=-1
+        Candidates fitted in parallel (joblib threads; the kernels release the
+        GIL); -1 uses every core, as the estimators' kernels do by default.
+    random_state : int, Generator, RandomState or None, default=None
+        Seed for the gap statistic's reference draws and silhouette
+        subsampling. None, as for the estimators, draws fresh randomness on
+        each call; an int makes the table reproducible (the candidates take
+        their own seeds from ``estimator``'s ``random_state``).
 
     Returns
     -------

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._rng import as_generator, spawn
@@ -24,6 +25,7 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.mixture import _em
 from clusterlab.mixture._init import INITIALISERS, initialise, streamed_initialise
 from clusterlab.mixture._stopping import STOPPING_RULES
@@ -57,6 +59,35 @@ class BaseMixture(DensityMixin, BaseEstimator):
 
     #: whether ``fit`` and friends accept NaN (missing values) in ``X``
     _allow_nan = False
+
+    # ---- model files -------------------------------------------------------------
+    def _model_schema(self):
+        """Model-file fields; the parameters' shapes depend on the family."""
+        family = self._make_family()
+        params = family.param_fields()
+        if params is None:
+            raise TypeError(f"the {family!r} family declares no param_fields; it cannot be "
+                            "saved (see clusterlab.io.register_family).")
+        return (
+            Field("weights_init", "array", shape=("n_components",), param=True),
+            *self._init_fields(family),
+            Field("n_features_in_", "int", low=1),
+            Field("params_", "arrays", items=tuple(params)),
+            Field("weights_", "array", shape=("n_components",), low=0, high=1),
+            Field("history_", "history"),
+            Field("lower_bound_", "float"),
+            Field("n_iter_", "int", low=0),
+            Field("converged_", "bool"),
+            Field("n_parameters_", "int", low=0),
+            Field("collapsed_components_", "array", dtype="iu", shape=("n_collapsed",),
+                  low=0, high="n_components-1"),
+            # recomputed from params_ on load (see _restore_derived)
+            *(Field(name + "_", "array", derived=True) for name in family.public_params),
+        )
+
+    def _restore_derived(self):
+        for key, value in self._make_family().attributes(self.params_).items():
+            setattr(self, key + "_", value)
 
     # ---- fitting -----------------------------------------------------------------
     def _family_for(self, X, family):
@@ -140,7 +171,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
     def _store(self, res, family, n_samples):
         self.params_ = res.params
         self.weights_ = res.weights
-        for key, value in family_attributes(family, res.params).items():
+        for key, value in family.attributes(res.params).items():
             setattr(self, key + "_", value)
         change = res.change or [np.nan] * len(res.log_likelihood)
         self.history_ = history_frame(log_likelihood=res.log_likelihood, elbo=res.elbo,
@@ -162,8 +193,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
             f"{type(self).__name__}: {len(self.collapsed_components_)} component(s) collapsed "
             f"onto (nearly) a single value ({details}). Their likelihood is unbounded, so "
             "BIC/AIC/ICL of this fit are not trustworthy (see collapsed_components_). "
-            "Remedies: fewer components, a larger reg_covar, a 'tied' or 'spherical' "
-            "covariance, or de-duplicating / jittering discretised values.",
+            f"Remedies: {family.collapse_remedies}.",
             CollapsedComponentWarning, stacklevel=3,
         )
 
@@ -321,10 +351,11 @@ class BaseMixture(DensityMixin, BaseEstimator):
         X, family = self._check_apply(X)
         return self._rows(X, family, "log_norm", out)
 
+    @fill_doc
     def score(self, X, y=None):
         """Mean log-likelihood per sample of ``X`` (higher is better).
 
-        As every density estimator's ``score`` here: ``score_samples(X).mean()``.
+        {density_score}
 
         Parameters
         ----------
@@ -348,18 +379,17 @@ class BaseMixture(DensityMixin, BaseEstimator):
             return float(map_reduce(X, part)) / X.n_rows
         return float(self.score_samples(X).mean())
 
+    @fill_doc
     def sample(self, n_samples=1, random_state=None):
         """Draw ``n_samples`` samples from the fitted mixture.
 
+        scikit-learn's ``GaussianMixture.sample`` draws with the estimator's
+        ``random_state``; here, as in every clusterlab ``sample``, the draw
+        has its own ``random_state``.
+
         Parameters
         ----------
-        n_samples : int, default=1
-            Number of samples to draw.
-        random_state : int, Generator, RandomState or None, default=None
-            Seed of the draw (the same seed gives the same samples); None draws
-            fresh randomness. (scikit-learn's ``GaussianMixture.sample`` reuses
-            the estimator's ``random_state``; here, as in every clusterlab
-            ``sample``, the draw has its own.)
+        {sample_params}
 
         Returns
         -------
@@ -474,13 +504,6 @@ class BaseMixture(DensityMixin, BaseEstimator):
         ((100,), True)
         """
         return 1.0 - self.predict_proba(X).max(axis=1)
-
-
-def family_attributes(family, params):
-    """Public attributes of ``params`` (``attributes`` hook, else ``public_params``)."""
-    if hasattr(family, "attributes"):
-        return family.attributes(params)
-    return {key: params[key] for key in family.public_params if key in params}
 
 
 def check_weights_init(value, k):
