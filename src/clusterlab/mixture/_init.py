@@ -7,6 +7,7 @@ initialiser.
 import numpy as np
 
 from clusterlab.cluster import KMeans, kmeans_plusplus
+from clusterlab.cluster.hierarchy import cut_linkage, linkage
 
 
 def _kmeans_labels(X, weights, k, rng):
@@ -56,8 +57,6 @@ def _hc_labels(X, weights, k, rng):
     equal volumes (mclust's EII criterion, which is Ward's), on mclust's scaled-SVD
     view of the data, on a subset of ``_HC_ROWS`` rows for large data (the other
     rows start unassigned, as in mclust). Sample weights only choose the subset."""
-    from clusterlab.cluster.hierarchy import cut_linkage, linkage
-
     candidates = np.flatnonzero(weights > 0)
     rows = candidates
     if candidates.size > _HC_ROWS:
@@ -130,7 +129,6 @@ def streamed_initialise(source, weights, n_components, method, rng):
     >>> streamed_initialise(src, Weights(None, src), 2, "random", np.random.default_rng(0))[0]
     'random'
     """
-    from clusterlab.cluster import KMeans
     from clusterlab.cluster._kmeans_parallel import draw_rows, kmeans_parallel
 
     if callable(method):
