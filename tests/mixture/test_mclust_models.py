@@ -147,3 +147,25 @@ def test_select_k_defaults_pick_mclusts_model(name, expected):
         warnings.simplefilter("ignore")
         res = select_k(GaussianMixture(random_state=0), X)
     assert (res.best_params_["covariance_type"], res.best_params_["n_components"]) == expected
+
+
+def test_select_k_starts_every_model_of_a_k_from_one_partition(faithful, monkeypatch):
+    seen = {}
+    original = GaussianMixture.initial_partition
+
+    def spy(self, X, k):
+        out = original(self, X, k)
+        seen[k] = seen.get(k, 0) + 1
+        return out
+
+    monkeypatch.setattr(GaussianMixture, "initial_partition", spy)
+    res = select_k(GaussianMixture(init_params="hc"), faithful, k=range(1, 4),
+                   param_grid={"covariance_type": ["EEE", "VVV", "EII"]})
+    assert seen == {1: 1, 2: 1, 3: 1}  # one partition per k, shared by the three models
+    assert res.best_estimator_.init_params == "hc"
+    # the same start as a plain fit of that model
+    labels = GaussianMixture(init_params="hc").initial_partition(faithful, 3)
+    ref = GaussianMixture(3, covariance_type="VVV",
+                          init_params=lambda X, k, rng: labels).fit(faithful)
+    row = res.table[(res.table.n_components == 3) & (res.table.covariance_type == "VVV")]
+    np.testing.assert_allclose(row["bic"].iloc[0], ref.bic(faithful), rtol=1e-12)

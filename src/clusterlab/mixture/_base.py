@@ -94,6 +94,10 @@ class BaseMixture(DensityMixin, BaseEstimator):
         """The family for this ``X`` (GaussianMixture: a missing-data one for NaN)."""
         return family
 
+    def _start_data(self, X, family):
+        """What the initialiser sees (GaussianMixture: NaN at the column means)."""
+        return X
+
     def _validate_fit(self, X, sample_weight, reset=True):
         validate_params(self)
         family = self._make_family()
@@ -113,6 +117,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
 
     def _initial_params(self, X, weights, family, rng):
         """Parameters and weights after the initialiser and one M-step."""
+        X = X if isinstance(X, Source) else self._start_data(X, family)
         if isinstance(X, Source):
             init = streamed_initialise(X, weights, self.n_components, self.init_params, rng)
         else:
@@ -120,6 +125,30 @@ class BaseMixture(DensityMixin, BaseEstimator):
         stats, nk = _em.stats_from_init(X, weights, family, init, self.n_components,
                                         rows=self.chunk_size)
         return _em.m_step(family, stats, nk, self.learn_weights)
+
+    def initial_partition(self, X, n_components):
+        """The labels (or responsibilities) this estimator's ``init_params`` starts
+        ``n_components`` components from on ``X``; ``select_k`` shares one per k.
+
+        Returns ``None`` when there is no single start to share (``n_init > 1``,
+        ``warm_start``, given initial parameters).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from clusterlab import GaussianMixture
+        >>> X = np.r_[np.zeros((5, 2)), np.ones((5, 2))] + np.arange(10)[:, None] * 0.01
+        >>> GaussianMixture(init_params="hc").initial_partition(X, 2).tolist()
+        [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+        """
+        given = [getattr(self, name, None) for name in
+                 ("weights_init", "means_init", "precisions_init", "params_init")]
+        if self.n_init > 1 or self.warm_start or any(g is not None for g in given):
+            return None
+        X = np.asarray(X, dtype=np.float64)
+        X = self._start_data(X, self._family_for(X, self._make_family()))
+        rng = spawn(as_generator(self.random_state), 1)[0]
+        return initialise(X, np.ones(X.shape[0]), n_components, self.init_params, rng)
 
     def fit(self, X, y=None, sample_weight=None):
         """Estimate the parameters by EM, keeping the best of ``n_init`` runs.

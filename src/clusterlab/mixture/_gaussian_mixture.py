@@ -190,8 +190,10 @@ default="kmeans"
             return X.copy()
         return family.impute(X, self.params_, np.log(self.weights_))
 
+    def _start_data(self, X, family):
+        return fill_column_means(X) if isinstance(family, MissingGaussian) else X
+
     def _initial_params(self, X, weights, family, rng):
-        X = fill_column_means(X) if isinstance(family, MissingGaussian) else X
         given = (self.weights_init, self.means_init, self.precisions_init)
         if all(g is not None for g in given):
             params, mix = None, None

@@ -56,8 +56,8 @@ class MissingGaussian(Gaussian):
     >>> fam = MissingGaussian("full")
     >>> params = {"means": np.zeros((1, 2)), "covariances": np.eye(2)[None],
     ...           "precisions_cholesky": np.eye(2)[None]}
-    >>> float(fam.log_prob(np.array([[0.0, np.nan]]), params)[0, 0]) == -0.5 * np.log(2 * np.pi)
-    True
+    >>> round(float(fam.log_prob(np.array([[0.0, np.nan]]), params)[0, 0]), 6)  # log N(0; 0, 1)
+    -0.918939
     """
 
     def _dense(self, params):
