@@ -59,14 +59,14 @@ def _decode(value, arrays):
     return value
 
 
-def _default_state(estimator):
+def _default_state(estimator, prefix=""):
     arrays = {}
     fitted = {
         name: value
         for name, value in vars(estimator).items()
         if name.endswith("_") and not name.startswith("_")
     }
-    return {"attributes": _encode(fitted, arrays, "attr")}, arrays
+    return {"attributes": _encode(fitted, arrays, prefix + "attr")}, arrays
 
 
 def save_model(estimator, path):
@@ -90,29 +90,47 @@ def save_model(estimator, path):
     >>> np.allclose(load_model(path).cluster_centers_, km.cluster_centers_)
     True
     """
-    cls = type(estimator)
-    if not cls.__module__.startswith("clusterlab."):
-        raise TypeError(f"save_model stores clusterlab estimators only; got {cls.__name__}.")
     arrays = {}
-    params = _encode(estimator.get_params(deep=False), arrays, "param")
+    meta = {"format": FORMAT, "format_version": FORMAT_VERSION,
+            **_describe(estimator, arrays, "")}
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, __metadata__=np.array(json.dumps(meta)), **arrays)
+
+
+# scikit-learn classes a model file may hold besides clusterlab's (a Pipeline's steps)
+_SKLEARN = {
+    "sklearn.pipeline:Pipeline": ("sklearn.pipeline", "Pipeline"),
+    "sklearn.preprocessing._data:StandardScaler": ("sklearn.preprocessing", "StandardScaler"),
+    "sklearn.preprocessing._data:RobustScaler": ("sklearn.preprocessing", "RobustScaler"),
+}
+
+
+def _class_name(cls):
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _describe(estimator, arrays, prefix):
+    """Metadata of one estimator (a Pipeline's steps nested); arrays go to ``arrays``."""
+    cls = type(estimator)
+    name = _class_name(cls)
+    if name == "sklearn.pipeline:Pipeline":
+        return {"class": name, "steps": [
+            [step, _describe(est, arrays, f"{prefix}{i}.")]
+            for i, (step, est) in enumerate(estimator.steps)]}
+    if not cls.__module__.startswith("clusterlab.") and name not in _SKLEARN:
+        raise TypeError(f"save_model stores clusterlab estimators only; got {cls.__name__}.")
+    params = _encode(estimator.get_params(deep=False), arrays, prefix + "param")
     if hasattr(estimator, "_get_state"):
         state, state_arrays = estimator._get_state()
+        state_arrays = {prefix + k: v for k, v in state_arrays.items()}
     else:
-        state, state_arrays = _default_state(estimator)
+        state, state_arrays = _default_state(estimator, prefix)
     overlap = set(arrays) & set(state_arrays)
     if overlap:
         raise ValueError(f"model state reuses array names {sorted(overlap)}")
     arrays.update(state_arrays)
-    meta = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "class": f"{cls.__module__}:{cls.__qualname__}",
-        "params": params,
-        "state": state,
-    }
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            np.savez(fh, __metadata__=np.array(json.dumps(meta)), **arrays)
+    return {"class": name, "params": params, "state": state}
 
 
 def load_model(path):
@@ -143,13 +161,28 @@ def load_model(path):
             f"{path} has format version {meta['format_version']}; this clusterlab reads up to "
             f"{FORMAT_VERSION}. Upgrade clusterlab."
         )
-    module_name, _, qualname = meta["class"].partition(":")
-    if not module_name.startswith("clusterlab."):
-        raise ValueError(f"refusing to load class {meta['class']!r} from outside clusterlab.")
+    return _build(meta, arrays, "")
+
+
+def _build(meta, arrays, prefix):
+    if meta["class"] == "sklearn.pipeline:Pipeline":
+        from sklearn.pipeline import Pipeline
+
+        return Pipeline([(step, _build(m, arrays, f"{prefix}{i}."))
+                         for i, (step, m) in enumerate(meta["steps"])])
+    if meta["class"] in _SKLEARN:
+        module_name, qualname = _SKLEARN[meta["class"]]
+    else:
+        module_name, _, qualname = meta["class"].partition(":")
+        if not module_name.startswith("clusterlab."):
+            raise ValueError(
+                f"refusing to load class {meta['class']!r} from outside clusterlab."
+            )
     cls = getattr(importlib.import_module(module_name), qualname)
     estimator = cls(**_decode(meta["params"], arrays))
     if hasattr(estimator, "_set_state"):
-        estimator._set_state(meta["state"], arrays)
+        own = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+        estimator._set_state(meta["state"], own)
     else:
         for name, value in _decode(meta["state"]["attributes"], arrays).items():
             setattr(estimator, name, value)
