@@ -36,7 +36,8 @@ def test_within_dispersion_weights_equal_repeats():
 )
 def test_every_label_criterion_finds_three_blobs(criterion):
     X = _three_blobs()
-    res = select_k(SkKMeans(n_init=3, random_state=0), X, k=range(1, 7), criterion=criterion)
+    res = select_k(SkKMeans(n_init=3, random_state=0), X, k=range(1, 7), criterion=criterion,
+                   random_state=0)
     assert res.best_params_ == {"n_clusters": 3}
     assert res.best_estimator_.n_clusters == 3
     assert list(res.table["n_clusters"]) == [1, 2, 3, 4, 5, 6]
@@ -109,3 +110,18 @@ def test_bad_arguments():
         select_k(SkKMeans(), np.array([[np.nan, 1.0]] * 5), k=[2])
     with pytest.raises(ValueError, match=r"n_samples=5 should be >= max\(k\)=9"):
         select_k(SkKMeans(), X[:5], k=range(1, 10))
+
+
+def test_defaults_follow_the_estimators():
+    """n_jobs=None (one job, as scikit-learn) and random_state=None (fresh draws)."""
+    import inspect
+
+    params = inspect.signature(select_k).parameters
+    assert params["n_jobs"].default is None and params["random_state"].default is None
+    X = _three_blobs()
+    a = select_k(SkKMeans(n_init=3, random_state=0), X, k=[2, 3], criterion="gap", n_refs=3)
+    b = select_k(SkKMeans(n_init=3, random_state=0), X, k=[2, 3], criterion="gap", n_refs=3)
+    assert not np.allclose(a.table["gap"], b.table["gap"])  # unseeded reference draws differ
+    c, d = (select_k(SkKMeans(n_init=3, random_state=0), X, k=[2, 3], criterion="gap",
+                     n_refs=3, random_state=5) for _ in range(2))
+    np.testing.assert_array_equal(c.table["gap"], d.table["gap"])

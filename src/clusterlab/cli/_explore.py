@@ -185,7 +185,7 @@ def _cut_height(heights, k, height):
 
 def run_report(args, ctx):
     """The ``report`` command: the HTML report of a saved model on data."""
-    from clusterlab.cli._fit import command_line
+    from clusterlab.cli._fit import _write_text, command_line
     from clusterlab.cli._model import load_pipeline
     from clusterlab.cli.report import model_report
 
@@ -194,7 +194,7 @@ def run_report(args, ctx):
     model = load_pipeline(args.model)
     with ctx.status("drawing the report"):
         html = model_report(model, args, ctx, command_line())
-    outputs.set(path, lambda tmp: open(tmp, "w", encoding="utf-8").write(html))
+    outputs.set(path, lambda tmp: _write_text(tmp, html))
     outputs.commit()
     ctx.say(f"wrote {path}")
     ctx.emit_json({"model": args.model, "data": args.data, "report": path})

@@ -11,14 +11,6 @@ from rich.table import Table
 from clusterlab.cli._common import make_scaler, read_data, resolve_seed
 from clusterlab.cli._errors import UsageError
 from clusterlab.cli._methods import check_criterion, get_method, parse_params
-from clusterlab.cli._model import (
-    build_pipeline,
-    fitted_labels,
-    labels_frame,
-    load_pipeline,
-    rows_for,
-    soft_columns,
-)
 from clusterlab.cli._outputs import Outputs
 
 
@@ -52,8 +44,6 @@ def _ks(args, method, n_rows):
 
 def fit_model(args, ctx):
     """Read, preprocess, choose k and fit; returns a :class:`FitResult`."""
-    from clusterlab.evaluation import select_k
-
     method = get_method(args.method)
     criterion = args.criterion or method.criterion
     check_criterion(method, criterion)
@@ -61,6 +51,9 @@ def fit_model(args, ctx):
     scale = args.scale or method.scale
     seed = resolve_seed(args.seed)
     frame, table, source = read_data(args, ctx, required=False)
+    # scikit-learn is imported only now: a bad file is reported without its start-up cost
+    from clusterlab.cli._model import build_pipeline, fitted_labels, soft_columns
+    from clusterlab.evaluation import select_k
     scaler = make_scaler(scale)
     X = table.X if scaler is None else scaler.fit_transform(table.X)
     ks = _ks(args, method, X.shape[0])
@@ -91,11 +84,12 @@ def _grid(args, method):
 
 def run_fit(args, ctx):
     """The ``fit`` command."""
-    from clusterlab.io import save_model
-
     outputs = Outputs()
     labels_path, model_path, report_path = plan_fit_outputs(args, outputs)
     res = fit_model(args, ctx)
+    from clusterlab.cli._model import labels_frame
+    from clusterlab.io import save_model
+
     outputs.set(labels_path, lambda tmp: labels_frame(res.table.index, res.labels, res.soft)
                 .to_csv(tmp, index=False))
     outputs.set(model_path, lambda tmp: save_model(res.pipeline, tmp))
@@ -177,6 +171,8 @@ def fit_json(res, written):
 def run_predict(args, ctx):
     """The ``predict`` command: labels (and probabilities) for new raw rows."""
     from sklearn.pipeline import Pipeline
+
+    from clusterlab.cli._model import labels_frame, load_pipeline, rows_for, soft_columns
 
     outputs = Outputs()
     out_path = outputs.plan(args.labels_out, "--labels-out") if args.labels_out else None

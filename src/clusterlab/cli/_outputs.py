@@ -31,9 +31,19 @@ def check_writable(path, option):
         raise UsageError(f"{option} {path} is a directory; give a file name.")
     if not os.path.isdir(directory):
         raise UsageError(f"{option} {path}: directory {directory} does not exist.")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise UsageError(f"{option} {path}: directory {directory} is not writable.")
+    try:  # a real probe: os.access says yes to root on a read-only mount
+        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=directory)
+    except OSError:
+        raise UsageError(f"{option} {path}: directory {directory} is not writable.") from None
+    os.close(fd)
+    os.remove(probe)
     return path
+
+
+def _umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 class Outputs:
@@ -71,12 +81,14 @@ class Outputs:
     def commit(self):
         """Write every file that has a writer; returns their paths."""
         temps = {}
+        mode = 0o666 & ~_umask()
         try:
             for path, writer in self._writers.items():
                 fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix="-" + os.path.basename(path),
                                            dir=os.path.dirname(os.path.abspath(path)))
                 os.close(fd)
                 temps[path] = tmp
+                os.chmod(tmp, mode)  # mkstemp's 0600 would hide the outputs from others
                 try:
                     writer(tmp)
                 except OSError as exc:

@@ -164,8 +164,8 @@ def select_k(
     *,
     exclude_degenerate=True,
     n_refs=10,
-    n_jobs=-1,
-    random_state=0,
+    n_jobs=None,
+    random_state=None,
 ):
     """Fit one candidate per k (and per setting of ``param_grid``) and choose the best.
 
@@ -189,10 +189,15 @@ def select_k(
         component, ``collapsed_components_`` non-empty); the table says so.
     n_refs : int, default=10
         Reference data sets for the gap statistic.
-    n_jobs : int, default=-1
-        Candidates fitted in parallel (joblib threads; the kernels release the GIL).
-    random_state : int, default=0
-        Seed for the gap statistic's reference draws and silhouette subsampling.
+    n_jobs : int, default=None
+        Candidates fitted in parallel (joblib threads; the kernels release the
+        GIL). None means one, as in scikit-learn's estimators, unless inside a
+        ``joblib.parallel_backend`` context; -1 uses every core.
+    random_state : int, Generator or None, default=None
+        Seed for the gap statistic's reference draws and silhouette
+        subsampling. None, as in the estimators, draws fresh randomness on
+        each call; pass an int for repeatable results. The candidates'
+        own randomness is the template estimator's ``random_state``.
 
     Returns
     -------
