@@ -193,7 +193,7 @@ def run_report(args, ctx):
     path = outputs.plan(args.report, "--report")
     model = load_pipeline(args.model)
     with ctx.status("drawing the report"):
-        html = model_report(model, args, ctx, command_line())
+        html = model_report(model, args, ctx, command_line(args))
     outputs.set(path, lambda tmp: _write_text(tmp, html))
     outputs.commit()
     ctx.say(f"wrote {path}")

@@ -97,7 +97,7 @@ def run_fit(args, ctx):
         from clusterlab.cli.report import fit_report
 
         with ctx.status("drawing the report"):
-            html = fit_report(res, command_line())
+            html = fit_report(res, command_line(args))
         outputs.set(report_path, lambda tmp: _write_text(tmp, html))
     written = outputs.commit()
     show_summary(res, ctx)
@@ -112,9 +112,9 @@ def _write_text(path, text):
         fh.write(text)
 
 
-def command_line():
-    """The command as typed, for the report's 'repeat this run' line."""
-    return shlex.join(["clusterlab", *sys.argv[1:]])
+def command_line(args):
+    """The command as run, for the report's 'repeat this run' line."""
+    return shlex.join(["clusterlab", *getattr(args, "argv", sys.argv[1:])])
 
 
 def cluster_profiles(res):

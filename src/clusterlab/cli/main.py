@@ -215,6 +215,7 @@ def run(argv=None, out=None, err=None):
 
     argv = _expand_alias(list(sys.argv[1:] if argv is None else argv))
     args = build_parser().parse_args(argv)
+    args.argv = argv  # for the report's "repeat this run" line
     ctx = Context.from_args(args, out=out, err=err)
     commands = {"fit": _fit.run_fit, "predict": _fit.run_predict, "select": _explore.run_select,
                 "density": _explore.run_density, "tree": _explore.run_tree,
