@@ -28,8 +28,9 @@ def build_pipeline(names, missing, scaler, estimator, X_scaled, labels):
     >>> [name for name, _ in pipe.steps], (pipe.predict(X) == km.labels_).all()
     (['columns', 'model'], np.True_)
     """
-    steps = [("columns", ColumnSelector(list(names), missing=missing).fit(
-        np.zeros((1, len(names)))))]
+    names = list(names)
+    steps = [("columns", ColumnSelector(names, missing=missing).fit(
+        pd.DataFrame(np.zeros((1, len(names))), columns=names)))]
     if scaler is not None:
         steps.append(("scale", scaler))
     if not hasattr(estimator, "predict"):
@@ -47,7 +48,7 @@ def fitted_labels(estimator, X):
 def model_columns(model):
     """Column names the model expects (None for a bare estimator)."""
     if isinstance(model, Pipeline) and isinstance(model.steps[0][1], ColumnSelector):
-        return list(model.steps[0][1].columns)
+        return [str(c) for c in model.steps[0][1].columns_]
     return None
 
 

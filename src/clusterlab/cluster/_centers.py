@@ -5,7 +5,28 @@ from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._kernels.distance import all_sq_distances
 from clusterlab._validation import check_data, check_sample_weight
+from clusterlab._validation.schema import Field
 from clusterlab.cluster._lloyd import assign
+
+
+def center_fields(*extra, init_shape=("n_clusters", "n_features_in_")):
+    """Model-file fields every centre-based clusterer has, plus ``extra``.
+
+    Examples
+    --------
+    >>> [f.name for f in center_fields()][:3]
+    ['init', 'n_features_in_', 'cluster_centers_']
+    """
+    return (
+        Field("init", "array", shape=init_shape, param=True),
+        Field("n_features_in_", "int", low=1),
+        Field("cluster_centers_", "array", shape=("n_clusters", "n_features_in_")),
+        Field("labels_", "array", dtype="iu", shape=("n_samples",), low=0,
+              high="n_clusters-1"),
+        Field("n_iter_", "int", low=0),
+        Field("history_", "history"),
+        *extra,
+    )
 
 
 class CentersMixin:

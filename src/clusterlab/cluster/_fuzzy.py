@@ -17,6 +17,8 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
+from clusterlab.cluster._centers import center_fields
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._lloyd import assign, report, threads_for, tolerance
 
@@ -162,6 +164,14 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
+
+    # init: centres (n_clusters, n_features) or memberships (n_samples, n_clusters)
+    _model_schema = center_fields(
+        Field("objective_", "float", low=0),
+        Field("partition_coefficient_", "float", low=0, high=1),
+        Field("converged_", "bool"),
+        init_shape=("init_rows", "init_columns"),
+    )
 
     def __init__(self, n_clusters=3, *, m=2.0, init="k-means++", n_init=1, max_iter=300,
                  tol=1e-4, verbose=0, random_state=None):

@@ -14,6 +14,7 @@ equal heights by the lower index, and the final sort by height is stable.
 import numpy as np
 
 from clusterlab._kernels import linkage as _lk
+from clusterlab._validation.schema import Field
 from clusterlab.cluster import _hc_solvers as _solvers
 from clusterlab.cluster._hc_input import prepare_linkage_input
 
@@ -142,6 +143,9 @@ class Tree:
     >>> tree.cophenetic()
     array([1. , 5.5, 5.5, 5.5, 5.5, 2. ])
     """
+
+    # the constructor checks the matrix (ids, order, finiteness) on load too
+    _model_schema = (Field("linkage_matrix", "array", shape=("n_merges", 4), param=True),)
 
     def __init__(self, linkage_matrix):
         self.linkage_matrix = _check_linkage_matrix(linkage_matrix)

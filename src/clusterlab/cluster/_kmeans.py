@@ -13,8 +13,9 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.cluster._bounds import HamerlyPasses, YinyangPasses
-from clusterlab.cluster._centers import CentersMixin
+from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._kswap import swap_refine
 from clusterlab.cluster._lloyd import LloydPasses, assign, solve, threads_for, tolerance
@@ -167,6 +168,9 @@ or callable, default='k-means++'
         "chunk_size": [None, Interval(int, 1, None)],
         "refine": [Options({"auto", "swap", "none"})],
     }
+
+    _model_schema = center_fields(Field("inertia_", "float", low=0),
+                                  Field("converged_", "bool"))
 
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300,
                  tol=1e-4, verbose=0, random_state=None, algorithm="auto", chunk_size=None,

@@ -13,7 +13,8 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
-from clusterlab.cluster._centers import CentersMixin
+from clusterlab._validation.schema import Field
+from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._kmeans import initial_centers
 from clusterlab.cluster._lloyd import Buffers, assign, make_layout, tolerance, x_sq_norms
 
@@ -136,6 +137,12 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
+
+    _model_schema = center_fields(
+        Field("inertia_", "float", low=0),
+        Field("counts_", "array", shape=("n_clusters",), low=0),
+        Field("n_steps_", "int", low=0),
+    )
 
     def __init__(self, n_clusters=8, *, init="k-means++", max_iter=100, batch_size=1024,
                  tol=0.0, max_no_improvement=10, init_size=None, n_init="auto",

@@ -14,8 +14,6 @@ import torch
 from clusterlab._rng import as_generator
 from clusterlab._validation import check_data
 
-_WEIGHT_PREFIX = "weights."
-
 
 def resolve_device(device):
     """``torch.device`` for ``device`` ('cpu', 'cuda', 'cuda:1'), checked.
@@ -111,21 +109,15 @@ def batched(fn, X, batch_size=4096):
     return torch.cat(parts)
 
 
-def state_arrays(module):
-    """A module's state dict as plain numpy arrays (safe to store in ``.npz``)."""
-    return {
-        _WEIGHT_PREFIX + k: v.detach().cpu().numpy() for k, v in module.state_dict().items()
-    }
+def module_arrays(module):
+    """A module's state dict as plain numpy arrays, by parameter name (for model files)."""
+    return {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
 
 
-def load_state_arrays(module, arrays):
-    """Load weights written by :func:`state_arrays` into ``module``."""
-    state = {
-        k[len(_WEIGHT_PREFIX):]: torch.from_numpy(np.array(v))
-        for k, v in arrays.items()
-        if k.startswith(_WEIGHT_PREFIX)
-    }
-    module.load_state_dict(state)
+def restore_module(module, arrays, device):
+    """Load checked arrays (name -> array) into ``module``; move it to ``device``, eval mode."""
+    module.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()})
+    return module.to(load_device(device)).eval()
 
 
 def load_device(device):

@@ -9,15 +9,14 @@ from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._validation import Interval, Options, check_n_samples, validate_params
+from clusterlab._validation.schema import Field
 from clusterlab.deep import _base
 from clusterlab.deep._elbo import elbo_terms
-from clusterlab.deep._nets import VAENet
+from clusterlab.deep._nets import VAENet, vae_state_shapes
 from clusterlab.deep._training import train
-from clusterlab.deep._vade import VaDENet, autoencoder_terms
+from clusterlab.deep._vade import VaDENet, autoencoder_terms, vade_state_shapes
 from clusterlab.deep._vae import TRAINING_CONSTRAINTS
 
-_JSON_ATTRS = ("n_features_in_", "n_iter_", "history_")
-_PRIOR_ATTRS = ("weights_", "means_", "covariances_")
 # The learning rate shrinks by this factor every this many epochs in both phases
 # (Jiang et al.'s schedule); it keeps the mixture prior from oscillating late in training.
 _LR_DECAY, _LR_STEP = 0.9, 10
@@ -313,27 +312,40 @@ class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
         return np.argmax(self.predict_proba(X), axis=1)
 
     # ---------------------------------------------------------- model files
-    def _get_state(self):
-        check_is_fitted(self)
-        meta = {name: getattr(self, name) for name in _JSON_ATTRS}
-        meta["n_features_in_"] = int(meta["n_features_in_"])
-        arrays = _base.state_arrays(self.module_)
-        for name in (*_PRIOR_ATTRS, "labels_"):
-            arrays[name] = np.asarray(getattr(self, name))
-        return meta, arrays
+    def _model_schema(self):
+        latent = ("n_clusters", "latent_dim")
+        cov = latent if self.covariance_type == "diag" else (*latent, "latent_dim")
+        return (
+            Field("n_features_in_", "int", low=1),
+            Field("n_iter_", "int", low=0),
+            Field("history_", "history"),
+            Field("weights_", "array", shape=("n_clusters",), low=0, high=1),
+            Field("means_", "array", shape=latent),
+            Field("covariances_", "array", shape=cov,
+                  low=0 if self.covariance_type == "diag" else None),
+            Field("labels_", "array", dtype="iu", shape=("n_samples",), low=0,
+                  high="n_clusters-1"),
+            Field("module_", "module"),
+        )
 
-    def _set_state(self, meta, arrays):
-        for name in _JSON_ATTRS:
-            setattr(self, name, meta[name])
-        for name in (*_PRIOR_ATTRS, "labels_"):
-            setattr(self, name, arrays[name])
+    def _module_state(self):
+        return _base.module_arrays(self.module_)
+
+    def _module_shapes(self):
+        """The weights' shapes the hyperparameters imply (checked before building)."""
+        shapes = vae_state_shapes(self.n_features_in_, _base.hidden_sizes(self.hidden_dim),
+                                  self.latent_dim, self.likelihood)
+        if self.method != "vade":
+            return shapes
+        return vade_state_shapes(shapes, self.n_clusters, self.latent_dim, self.covariance_type)
+
+    def _restore_module(self, arrays):
         gen = torch.Generator().manual_seed(0)
         vae = VAENet(self.n_features_in_, _base.hidden_sizes(self.hidden_dim), self.latent_dim,
                      self.likelihood, gen)
         module = VaDENet(vae, self.n_clusters, self.covariance_type) \
             if self.method == "vade" else vae
-        _base.load_state_arrays(module, arrays)
-        self.module_ = module.to(_base.load_device(self.device)).eval()
+        self.module_ = _base.restore_module(module, arrays, self.device)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

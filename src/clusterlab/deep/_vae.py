@@ -7,12 +7,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._rng import as_generator
 from clusterlab._validation import Interval, Options, validate_params
+from clusterlab._validation.schema import Field
 from clusterlab.deep import _base
 from clusterlab.deep._elbo import elbo_terms, log_likelihood
-from clusterlab.deep._nets import VAENet
+from clusterlab.deep._nets import VAENet, vae_state_shapes
 from clusterlab.deep._training import train
-
-_JSON_ATTRS = ("n_features_in_", "n_iter_", "best_epoch_", "stopped_early_", "history_")
 
 # the training-loop hyperparameters shared by VAE and DeepClustering
 TRAINING_CONSTRAINTS = {
@@ -98,6 +97,15 @@ class VAE(TransformerMixin, BaseEstimator):
         "epochs": [Interval(int, 1, None)],
         **TRAINING_CONSTRAINTS,
     }
+
+    _model_schema = (
+        Field("n_features_in_", "int", low=1),
+        Field("n_iter_", "int", low=0),
+        Field("best_epoch_", "int", low=-1),
+        Field("stopped_early_", "bool"),
+        Field("history_", "history"),
+        Field("module_", "module"),
+    )
 
     def __init__(self, input_dim=None, hidden_dim=400, latent_dim=20, likelihood="bernoulli",
                  epochs=30, batch_size=128, learning_rate=1e-3, validation_fraction=0.1,
@@ -314,18 +322,17 @@ class VAE(TransformerMixin, BaseEstimator):
         return _base.batched(fn, _base.as_tensor(X, self._device())).cpu().numpy()
 
     # ---------------------------------------------------------- model files
-    def _get_state(self):
-        check_is_fitted(self)
-        meta = {name: getattr(self, name) for name in _JSON_ATTRS}
-        meta["n_features_in_"] = int(meta["n_features_in_"])
-        return meta, _base.state_arrays(self.module_)
+    def _module_state(self):
+        return _base.module_arrays(self.module_)
 
-    def _set_state(self, meta, arrays):
-        for name in _JSON_ATTRS:
-            setattr(self, name, meta[name])
+    def _module_shapes(self):
+        """The weights' shapes the hyperparameters imply (checked before building)."""
+        return vae_state_shapes(self.n_features_in_, _base.hidden_sizes(self.hidden_dim),
+                                self.latent_dim, self.likelihood)
+
+    def _restore_module(self, arrays):
         module = self._build(self.n_features_in_, torch.Generator().manual_seed(0))
-        _base.load_state_arrays(module, arrays)
-        self.module_ = module.to(_base.load_device(self.device)).eval()
+        self.module_ = _base.restore_module(module, arrays, self.device)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

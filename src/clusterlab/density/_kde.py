@@ -15,6 +15,7 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.density import _bounds, _fft
 from clusterlab.density._exact import ExactModel
 from clusterlab.density.bandwidth import BANDWIDTH_RULES
@@ -112,6 +113,15 @@ class KernelDensity(DensityMixin, BaseEstimator):
         "kernel": [Options(set(KERNELS))],
         "bounds": [None, "array-like"],
     }
+
+    _model_schema = (
+        Field("bandwidth", "array", shape=None, param=True),
+        Field("n_features_in_", "int", low=1),
+        Field("bandwidth_matrix_", "array", shape=("n_features_in_", "n_features_in_")),
+        Field("bandwidth_", "array", shape=("n_features_in_",), low=0),
+        Field("data_", "array", shape=("n_samples", "n_features_in_")),
+        Field("sample_weight_", "array", shape=("n_samples",), low=0),
+    )
 
     def __init__(self, bandwidth="scott", kernel="gaussian", bounds=None):
         self.bandwidth = bandwidth

@@ -21,6 +21,7 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.mixture import _em
 from clusterlab.mixture._init import INITIALISERS, initialise
 
@@ -47,6 +48,35 @@ BASE_CONSTRAINTS = {
 
 class BaseMixture(DensityMixin, BaseEstimator):
     """Shared machinery of :class:`GaussianMixture` and :class:`MixtureModel`."""
+
+    # ---- model files -------------------------------------------------------------
+    def _model_schema(self):
+        """Model-file fields; the parameters' shapes depend on the family."""
+        family = self._make_family()
+        params = family.param_fields()
+        if params is None:
+            raise TypeError(f"the {family!r} family declares no param_fields; it cannot be "
+                            "saved (see clusterlab.io.register_family).")
+        return (
+            Field("weights_init", "array", shape=("n_components",), param=True),
+            *self._init_fields(family),
+            Field("n_features_in_", "int", low=1),
+            Field("params_", "arrays", items=tuple(params)),
+            Field("weights_", "array", shape=("n_components",), low=0, high=1),
+            Field("history_", "history"),
+            Field("lower_bound_", "float"),
+            Field("n_iter_", "int", low=0),
+            Field("converged_", "bool"),
+            Field("n_parameters_", "int", low=0),
+            Field("collapsed_components_", "array", dtype="iu", shape=("n_collapsed",),
+                  low=0, high="n_components-1"),
+            # recomputed from params_ on load (see _restore_derived)
+            *(Field(name + "_", "array", derived=True) for name in family.public_params),
+        )
+
+    def _restore_derived(self):
+        for key, value in family_attributes(self._make_family(), self.params_).items():
+            setattr(self, key + "_", value)
 
     # ---- fitting -----------------------------------------------------------------
     def _validate_fit(self, X, sample_weight, reset=True):

@@ -1,0 +1,50 @@
+"""Version-1 model files, translated to version-2 nodes (then checked like any file).
+
+Version 1 named the class ``module:qualname`` (resolved through the
+registry's aliases, never imported), marked arrays as ``"array:<key>"``
+strings, and kept torch weights as ``weights.<name>`` members.
+
+Examples
+--------
+>>> convert({"class": "clusterlab.cluster._kmeans:KMeans", "params": {"init": "array:p"},
+...          "state": {"attributes": {}}}, {"p"})["params"]
+{'init': {'__array__': 'p'}}
+"""
+
+from clusterlab.io import registry
+from clusterlab.io.errors import Malformed
+
+FLAG = "legacy"
+_PREFIX = "array:"
+_WEIGHTS = "weights."
+_DEEP_ARRAYS = ("weights_", "means_", "covariances_", "labels_")
+
+
+def _refs(value):
+    if isinstance(value, str) and value.startswith(_PREFIX):
+        return {"__array__": value[len(_PREFIX):]}
+    if isinstance(value, list):
+        return [_refs(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _refs(v) for k, v in value.items()}
+    return value
+
+
+def convert(meta, members):
+    """The version-2 node of a version-1 metadata dict."""
+    if not isinstance(meta.get("state"), dict) or not isinstance(meta.get("params"), dict):
+        raise Malformed("a version-1 file needs 'params' and 'state' objects")
+    name = registry.name_of(registry.get_class(meta.get("class")))
+    state = meta["state"]
+    if name in ("VAE", "DeepClustering"):
+        attrs = {k: _refs(v) for k, v in state.items()}
+        weights = {m[len(_WEIGHTS):]: {"__array__": m} for m in sorted(members)
+                   if m.startswith(_WEIGHTS)}
+        attrs["module_"] = {"__module__": weights}
+        if name == "DeepClustering":
+            attrs.update({k: {"__array__": k} for k in _DEEP_ARRAYS})
+    else:
+        if not isinstance(state.get("attributes"), dict):
+            raise Malformed("a version-1 file needs a 'state.attributes' object")
+        attrs = _refs(state["attributes"])
+    return {"class": name, "params": _refs(meta["params"]), "attributes": attrs, FLAG: True}

@@ -1,0 +1,218 @@
+"""Checking a loaded file against the fields its class declares.
+
+The declarations (:class:`~clusterlab._validation.schema.Field`) live beside
+each estimator; this module checks values against them: JSON scalars by type
+and bounds, arrays by their ``.npy`` header (dtype kind and shape, resolved
+against the hyperparameters and integer attributes) *before* their data is
+read, then by finiteness and bounds. Every failure is a
+:class:`~clusterlab.io.errors.Malformed` naming the attribute.
+"""
+
+import math
+import numbers
+import re
+
+import numpy as np
+import pandas as pd
+
+from clusterlab.io._codec import ArrayRef, FrameRef, ModuleRef
+from clusterlab.io.errors import Malformed
+
+_SYMBOL = re.compile(r"^([A-Za-z_]\w*)([+-]\d+)?$")
+_HISTORY_DEPTH = 2
+
+
+class Symbols:
+    """Known integer sizes (hyperparameters, integer attributes) and sizes bound by arrays.
+
+    Examples
+    --------
+    >>> s = Symbols({"n_clusters": 3})
+    >>> s.match("n_clusters", 3, "x"), s.match("n_samples", 7, "x"), s.value("n_samples-1")
+    (None, None, 6)
+    """
+
+    def __init__(self, known=None):
+        self.values = dict(known or {})
+
+    def add(self, name, value):
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            self.values[name] = int(value)
+
+    def value(self, entry):
+        """The integer an entry stands for, or ``None`` while it is unbound."""
+        if entry is None or isinstance(entry, numbers.Real):
+            return entry
+        name, offset = _parse(entry)
+        if name not in self.values:
+            return None
+        return self.values[name] + offset
+
+    def match(self, entry, got, what):
+        """Check one dimension ``got`` against the declared ``entry`` (binding free names)."""
+        if entry is None:
+            return
+        if isinstance(entry, int):
+            want = entry
+        else:
+            name, offset = _parse(entry)
+            if name not in self.values:
+                self.values[name] = got - offset
+                return
+            want = self.values[name] + offset
+        if got != want:
+            raise Malformed(f"{what} has size {got} where {entry} = {want} is expected")
+
+
+def _parse(entry):
+    m = _SYMBOL.match(entry)
+    if m is None:
+        raise ValueError(f"bad shape entry {entry!r} in a model schema")
+    return m.group(1), int(m.group(2) or 0)
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _bounds(field, lo, hi, symbols, what):
+    low, high = symbols.value(field.low), symbols.value(field.high)
+    if low is not None and lo < low:
+        raise Malformed(f"{what} holds {lo!r}, below its minimum {field.low} = {low}")
+    if high is not None and hi > high:
+        raise Malformed(f"{what} holds {hi!r}, above its maximum {field.high} = {high}")
+
+
+def check_scalar(field, value, symbols, what):
+    """A JSON scalar field: type, finiteness, bounds; returns the value."""
+    kind = field.kind
+    if kind == "int":
+        ok = _is_int(value)
+    elif kind == "float":
+        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    elif kind == "bool":
+        ok = isinstance(value, bool)
+    else:
+        ok = isinstance(value, str) and (not field.options or value in field.options)
+    if not ok:
+        expect = f"one of {list(field.options)}" if field.options else f"a JSON {kind}"
+        raise Malformed(f"{what} must be {expect}; got {_short(value)}")
+    if kind == "float" and field.finite and not math.isfinite(value):
+        raise Malformed(f"{what} must be finite; got {value!r}")
+    if kind in ("int", "float") and not (kind == "float" and math.isnan(value)):
+        _bounds(field, value, value, symbols, what)
+    return float(value) if kind == "float" else value
+
+
+def _short(value):
+    text = repr(value) if not isinstance(value, ArrayRef) else "an array"
+    return text if len(text) < 60 else text[:57] + "..."
+
+
+def check_names(field, value, symbols, what):
+    """A list of column names (``feature_names_in_``)."""
+    if not (isinstance(value, np.ndarray) and value.dtype == object and value.ndim == 1):
+        raise Malformed(f"{what} must be a list of names; got {_short(value)}")
+    for entry, got in zip(field.shape, value.shape, strict=False):
+        symbols.match(entry, got, what)
+    return value
+
+
+def check_array(field, ref, archive, symbols, what):
+    """Check an array's header against the field, then read it and check its values."""
+    if not isinstance(ref, ArrayRef):
+        raise Malformed(f"{what} must be an array; got {_short(ref)}")
+    shape, dtype, _ = archive.header(ref.key)
+    if dtype.kind not in field.dtype:
+        raise Malformed(f"{what} has dtype {dtype}; expected a kind in {field.dtype!r}")
+    if field.shape is not None:  # None: any shape (bounded by the bytes in the file)
+        if len(shape) != len(field.shape):
+            raise Malformed(f"{what} has shape {shape}; expected {len(field.shape)} "
+                            f"dimension(s) {field.shape}")
+        for entry, got in zip(field.shape, shape, strict=True):
+            symbols.match(entry, got, what)
+    arr = archive.read(ref.key)
+    if field.finite and arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise Malformed(f"{what} holds NaN or infinite values")
+    if arr.size and (field.low is not None or field.high is not None):
+        values = arr[~np.isnan(arr)] if arr.dtype.kind == "f" else arr
+        if values.size:
+            _bounds(field, values.min().item(), values.max().item(), symbols, what)
+    return arr
+
+
+def check_arrays(field, value, archive, symbols, what):
+    """A dict of arrays whose entries are declared in ``field.items``."""
+    if not isinstance(value, dict):
+        raise Malformed(f"{what} must be a mapping of arrays; got {_short(value)}")
+    items = {item.name: item for item in field.items}
+    unknown = sorted(set(value) - set(items))
+    if unknown:
+        raise Malformed(f"{what} has unknown entries {unknown}; expected {sorted(items)}")
+    missing = sorted(n for n, item in items.items() if not item.optional and n not in value)
+    if missing:
+        raise Malformed(f"{what} lacks the entries {missing}")
+    return {name: check_array(items[name], v, archive, symbols, f"{what}[{name!r}]")
+            for name, v in value.items()}
+
+
+def check_history(value, archive, what, depth=0):
+    """Per-iteration numbers: a list, a 1-D array, a DataFrame, or a dict of them."""
+    if isinstance(value, list):
+        if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
+            raise Malformed(f"{what} must hold numbers only")
+        return value
+    if isinstance(value, ArrayRef):
+        return _history_array(value, archive, what)
+    if isinstance(value, FrameRef):
+        columns = [_history_array(v, archive, f"{what}[{c!r}]") if isinstance(v, ArrayRef)
+                   else check_history(v, archive, what, _HISTORY_DEPTH)
+                   for c, v in zip(value.columns, value.data, strict=True)]
+        index = _history_array(value.index, archive, f"{what}.index", kinds="iuf")
+        if any(len(c) != len(index) for c in columns) or len(set(value.columns)) < len(columns):
+            raise Malformed(f"{what}: the DataFrame's columns and index differ in length")
+        frame = pd.DataFrame(dict(zip(value.columns, columns, strict=True)), index=index)
+        frame.index.name = value.index_name
+        return frame
+    if isinstance(value, dict) and depth < _HISTORY_DEPTH:
+        return {k: check_history(v, archive, f"{what}[{k!r}]", depth + 1)
+                for k, v in value.items()}
+    raise Malformed(f"{what} must be per-iteration numbers; got {_short(value)}")
+
+
+def _history_array(ref, archive, what, kinds="f"):
+    if not isinstance(ref, ArrayRef):
+        raise Malformed(f"{what} must be an array")
+    shape, dtype, _ = archive.header(ref.key)
+    if len(shape) != 1 or dtype.kind not in kinds + "iub":
+        raise Malformed(f"{what} must be a 1-D numeric array; got {dtype} of shape {shape}")
+    return archive.read(ref.key)
+
+
+def check_module(ref, expected, archive, what):
+    """Torch weights: exactly the expected names and shapes, checked before any read.
+
+    ``expected`` maps parameter names to shapes computed from the
+    hyperparameters; the weights are read only when every name and shape
+    matches, so the network built from them is exactly as large as the
+    arrays the file holds.
+    """
+    if not isinstance(ref, ModuleRef):
+        raise Malformed(f"{what} must be module weights; got {_short(ref)}")
+    got, want = set(ref.weights), set(expected)
+    if got != want:
+        extra, lacking = sorted(got - want), sorted(want - got)
+        raise Malformed(f"{what} does not match the architecture of the hyperparameters "
+                        f"(unexpected weights {extra[:5]}, missing weights {lacking[:5]})")
+    for name, shape in expected.items():
+        have, dtype, _ = archive.header(ref.weights[name].key)
+        if tuple(have) != tuple(shape) or dtype.kind != "f":
+            raise Malformed(f"{what}: weight {name!r} is {dtype} of shape {have}; the "
+                            f"hyperparameters need float of shape {tuple(shape)}")
+    arrays = {}
+    for name in expected:
+        arr = archive.read(ref.weights[name].key)
+        if not np.all(np.isfinite(arr)):
+            raise Malformed(f"{what}: weight {name!r} holds NaN or infinite values")
+        arrays[name] = arr
+    return arrays
