@@ -130,3 +130,52 @@ def test_seed_defaults_to_none_and_is_reported(tmp_path):
     assert "seed " in buf.getvalue()
     html = (tmp_path / "report.html").read_text()
     assert "--seed " in html  # the drawn seed is in the command that repeats the run
+
+
+@pytest.mark.parametrize("suffix", [".tsv", ".parquet", ".npy", ".txt"])
+def test_every_table_format_reads_the_same_numbers(tmp_path, suffix):
+    X = load_faithful()
+    path = tmp_path / f"t{suffix}"
+    frame = pd.DataFrame(X, columns=["eruptions", "waiting"])
+    if suffix == ".tsv":
+        frame.to_csv(path, sep="\t", index=False)
+    elif suffix == ".parquet":
+        pytest.importorskip("pyarrow", reason="Parquet needs the parquet extra")
+        frame.to_parquet(path)
+    elif suffix == ".npy":
+        np.save(path, X)
+    else:
+        frame.to_csv(path, sep=" ", index=False)
+    got = read_frame(path)
+    np.testing.assert_array_equal(got.to_numpy(dtype=float), X)
+
+
+def test_density_at_points_and_tree_by_height(tmp_path):
+    csv = tmp_path / "data.csv"
+    pd.DataFrame(load_faithful(), columns=["eruptions", "waiting"]).to_csv(csv, index=False)
+    points = tmp_path / "at.csv"
+    pd.DataFrame({"eruptions": [2.0, 4.5], "waiting": [55.0, 80.0]}).to_csv(points, index=False)
+    out, _ = _console()
+    assert run(["density", str(csv), "--at", str(points), "--out", str(tmp_path / "d.csv"),
+                "--quiet"], out=out) == 0
+    dens = pd.read_csv(tmp_path / "d.csv")
+    from clusterlab import KernelDensity
+
+    expected = np.exp(KernelDensity().fit(load_faithful()).score_samples(
+        np.array([[2.0, 55.0], [4.5, 80.0]])))
+    np.testing.assert_allclose(dens["density"], expected, rtol=1e-10)
+    assert run(["tree", str(csv), "--height", "5", "--labels-out", str(tmp_path / "t.csv"),
+                "--quiet"], out=out) == 0
+    from sklearn.preprocessing import StandardScaler
+
+    from clusterlab import Tree, linkage
+    from clusterlab.io.tables import numeric_table
+
+    # the CLI's own scaling: ward's tree on faithful's tied distances turns on the last bit
+    Xs = StandardScaler().fit_transform(numeric_table(read_frame(csv)).X)
+    expected = Tree(linkage(Xs, method="ward")).cut(height=5.0)
+    from sklearn.metrics import adjusted_rand_score
+
+    got = pd.read_csv(tmp_path / "t.csv")["label"]
+    assert got.nunique() == np.unique(expected).size
+    assert adjusted_rand_score(got, expected) == 1.0

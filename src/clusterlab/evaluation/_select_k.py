@@ -70,7 +70,9 @@ class SelectionResult:
         groups = self.table.groupby(others) if others else [("", self.table)]
         column = self.table.attrs["criterion_column"]
         for key, frame in groups:
-            ax.plot(frame[self.k_param], frame[column], marker="o", label=str(key) or None)
+            # pandas groups by a list give tuple keys: ("full",) reads as full
+            label = ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+            ax.plot(frame[self.k_param], frame[column], marker="o", label=label or None)
         best = self.table.iloc[self.best_index_]
         ax.plot([best[self.k_param]], [best[column]], "k*", markersize=14)
         ax.set_xlabel(self.k_param)
