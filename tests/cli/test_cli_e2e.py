@@ -157,6 +157,7 @@ def test_no_header_keeps_every_row_and_semicolons_are_sniffed(data, tmp_path):
     (["--method", "bogus"], "--method must be one of"),
     (["--k", "x"], "--k must look like"),
     (["--method", "kmeans", "--criterion", "bic"], "needs a mixture model"),
+    (["--param", "epochs=3"], "--param epochs: KMeans has no such parameter"),
 ])
 def test_usage_mistakes_exit_2_with_one_line(data, tmp_path, args, expected):
     proc = cli("fit", data / "text.csv", "--out", tmp_path, *args)

@@ -6,7 +6,7 @@ from rich.table import Table
 
 from clusterlab.cli._common import make_scaler, read_data, resolve_seed
 from clusterlab.cli._errors import UsageError
-from clusterlab.cli._methods import check_criterion, get_method, parse_params
+from clusterlab.cli._methods import check_criterion, get_method, make_estimator, parse_params
 from clusterlab.cli._outputs import Outputs
 
 
@@ -37,6 +37,7 @@ def run_select(args, ctx):
     criterion = args.criterion or method.criterion
     check_criterion(method, criterion)
     seed = resolve_seed(args.seed)
+    template = make_estimator(method, seed, parse_params(args.param))
     _, table, source = read_data(args, ctx)
     scaler = make_scaler(args.scale or method.scale)
     X = table.X if scaler is None else scaler.fit_transform(table.X)
@@ -46,9 +47,8 @@ def run_select(args, ctx):
         grid = {"covariance_type": args.covariance or ["full", "tied", "diag", "spherical"]}
     try:
         with ctx.status(f"{method.name}: scoring {len(ks)} k by {criterion}"):
-            result = select_k(method.build(seed, parse_params(args.param)), X, k=ks,
-                              criterion=criterion, param_grid=grid, n_jobs=args.jobs,
-                              random_state=seed)
+            result = select_k(template, X, k=ks, criterion=criterion, param_grid=grid,
+                              n_jobs=args.jobs, random_state=seed)
     except (ValueError, TypeError) as exc:
         raise UsageError(f"{source}: {exc}") from None
     frame = result.table

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from clusterlab.cli._common import make_scaler, read_data, resolve_seed
 from clusterlab.cli._errors import UsageError
-from clusterlab.cli._methods import check_criterion, get_method, parse_params
+from clusterlab.cli._methods import check_criterion, get_method, make_estimator, parse_params
 from clusterlab.cli._outputs import Outputs
 
 
@@ -50,16 +50,15 @@ def fit_model(args, ctx):
     params = parse_params(args.param)
     scale = args.scale or method.scale
     seed = resolve_seed(args.seed)
+    template = make_estimator(method, seed, params)  # a usage mistake before the data
     frame, table, source = read_data(args, ctx, required=False)
-    # scikit-learn is imported only now: a bad file is reported without its start-up cost
     from clusterlab.cli._model import build_pipeline, fitted_labels, soft_columns
     from clusterlab.evaluation import select_k
+
     scaler = make_scaler(scale)
     X = table.X if scaler is None else scaler.fit_transform(table.X)
     ks = _ks(args, method, X.shape[0])
     try:
-        template = method.build(seed, params)
-        template.get_params()
         with ctx.status(f"{method.name}: fitting {len(ks)} candidate k by {criterion}"):
             grid = _grid(args, method)
             result = select_k(template, X, k=ks, criterion=criterion, param_grid=grid,

@@ -109,6 +109,28 @@ def get_method(name):
     raise UsageError(f"--method must be one of {METHOD_NAMES}; got {name!r}.")
 
 
+def make_estimator(method, seed, params):
+    """The method's unfitted estimator with ``--param`` values; unknown names refused.
+
+    Examples
+    --------
+    >>> make_estimator(get_method("kmeans"), 0, {"max_iter": 5}).max_iter
+    5
+    >>> try:
+    ...     make_estimator(get_method("kmeans"), 0, {"epochs": 5})
+    ... except UsageError as exc:
+    ...     print(str(exc)[:45])
+    --param epochs: KMeans has no such parameter;
+    """
+    estimator = method.build(seed, {})
+    known = estimator.get_params(deep=False)
+    unknown = [name for name in params if name not in known]
+    if unknown:
+        raise UsageError(f"--param {', '.join(unknown)}: {type(estimator).__name__} has no such "
+                         f"parameter; it has {sorted(known)}.")
+    return estimator.set_params(**params)
+
+
 def parse_params(items):
     """``["max_iter=50", "hidden_dim=(16, 8)"]`` -> a dict of Python literals.
 
