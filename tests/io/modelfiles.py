@@ -8,16 +8,26 @@ import numpy as np
 
 
 def read_raw(path):
-    """(metadata dict, {name: array}) of a model file, read with plain numpy."""
+    """(metadata dict, {name: array or bytes}) of a model file, read with plain numpy;
+    a safetensors member is kept as bytes under its full name (``module_.safetensors``)."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        blobs = {n: zf.read(n) for n in names if not n.endswith(".npy")}
     with np.load(path, allow_pickle=False) as archive:
         meta = json.loads(str(archive["__metadata__"]))
-        arrays = {k: archive[k] for k in archive.files if k != "__metadata__"}
-    return meta, arrays
+        arrays = {n[:-4]: archive[n[:-4]] for n in names
+                  if n.endswith(".npy") and n != "__metadata__.npy"}
+    return meta, {**arrays, **blobs}
 
 
 def write_raw(path, meta, arrays=None):
-    """Write a model file from a metadata dict and arrays (no checks at all)."""
-    np.savez(path, __metadata__=np.array(json.dumps(meta)), **(arrays or {}))
+    """Write a model file from a metadata dict and arrays or raw members (no checks)."""
+    arrays = arrays or {}
+    np.savez(path, __metadata__=np.array(json.dumps(meta)),
+             **{k: v for k, v in arrays.items() if not isinstance(v, bytes)})
+    for name, blob in arrays.items():
+        if isinstance(blob, bytes):
+            add_member(path, name, blob)
 
 
 def npy_bytes(shape, dtype="<f8", payload=b""):

@@ -12,6 +12,7 @@ from clusterlab import load_model, save_model  # noqa: E402
 from clusterlab.deep import VAE, DeepClustering  # noqa: E402
 from clusterlab.deep._nets import VAENet, vae_state_shapes  # noqa: E402
 from clusterlab.deep._vade import VaDENet, vade_state_shapes  # noqa: E402
+from clusterlab.io import _safetensors  # noqa: E402
 
 from .modelfiles import read_raw, write_raw  # noqa: E402
 
@@ -66,14 +67,34 @@ def test_weights_must_match_the_hyperparameters(tmp_path):
     meta, arrays = _saved_vae(tmp_path)
     meta["model"]["params"]["hidden_dim"] = 5  # the stored weights are for 4
     write_raw(tmp_path / "t.npz", meta, arrays)
-    with pytest.raises(ValueError, match="hyperparameters need float of shape"):
+    with pytest.raises(ValueError, match="hyperparameters need shape"):
         load_model(tmp_path / "t.npz")
+
+
+def _tensors(blob):
+    header = _safetensors.parse_header(blob[:8], lambda n: blob[8:8 + n], len(blob))
+    return _safetensors.from_bytes(blob, header)
+
+
+def test_weights_are_safetensors(tmp_path):
+    """The weights member opens with the safetensors library, equal to the state dict."""
+    safetensors_numpy = pytest.importorskip("safetensors.numpy")
+    vae = VAE(hidden_dim=4, latent_dim=2, epochs=1, random_state=0).fit(X)
+    save_model(vae, tmp_path / "vae.npz")
+    meta, arrays = read_raw(tmp_path / "vae.npz")
+    assert meta["model"]["attributes"]["module_"] == {"__module__": "module_"}
+    loaded = safetensors_numpy.load(arrays["module_.safetensors"])
+    state = {k: v.numpy() for k, v in vae.module_.state_dict().items()}
+    assert loaded.keys() == state.keys()
+    for name, value in state.items():
+        np.testing.assert_array_equal(loaded[name], value)
 
 
 def test_missing_and_extra_weights(tmp_path):
     meta, arrays = _saved_vae(tmp_path)
-    weights = meta["model"]["attributes"]["module_"]["__module__"]
-    weights["evil.weight"] = weights.pop("head.bias")
+    tensors = _tensors(arrays["module_.safetensors"])
+    tensors["evil.weight"] = tensors.pop("head.bias")
+    arrays["module_.safetensors"] = _safetensors.to_bytes(tensors)
     write_raw(tmp_path / "t.npz", meta, arrays)
     with pytest.raises(ValueError, match="does not match the architecture"):
         load_model(tmp_path / "t.npz")
@@ -81,11 +102,22 @@ def test_missing_and_extra_weights(tmp_path):
 
 def test_nan_weights(tmp_path):
     meta, arrays = _saved_vae(tmp_path)
-    key = meta["model"]["attributes"]["module_"]["__module__"]["head.bias"]["__array__"]
-    arrays[key] = np.full_like(arrays[key], np.nan)
+    tensors = _tensors(arrays["module_.safetensors"])
+    tensors["head.bias"] = np.full_like(tensors["head.bias"], np.nan)
+    arrays["module_.safetensors"] = _safetensors.to_bytes(tensors)
     write_raw(tmp_path / "t.npz", meta, arrays)
     with pytest.raises(ValueError, match="NaN"):
         load_model(tmp_path / "t.npz")
+
+
+def test_malformed_safetensors(tmp_path):
+    meta, arrays = _saved_vae(tmp_path)
+    blob = arrays["module_.safetensors"]
+    for bad in (blob[:-4], blob[:6], b"\xff" * 8 + blob[8:], blob[:8] + b"[" + blob[9:]):
+        arrays["module_.safetensors"] = bad
+        write_raw(tmp_path / "t.npz", meta, arrays)
+        with pytest.raises(ValueError, match="safetensors|damaged"):
+            load_model(tmp_path / "t.npz")
 
 
 def test_bad_deep_prior(tmp_path):

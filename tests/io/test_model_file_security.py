@@ -214,6 +214,9 @@ def test_huge_declared_vae_fails_fast_without_allocating(tmp_path, version):
 
 
 def test_huge_weight_header_is_refused_before_reading(tmp_path):
+    import json
+    import struct
+
     pytest.importorskip("torch")
     from clusterlab.deep import VAE
 
@@ -221,12 +224,23 @@ def test_huge_weight_header_is_refused_before_reading(tmp_path):
     save_model(VAE(hidden_dim=3, latent_dim=2, likelihood="gaussian", epochs=1,
                    random_state=0).fit(X), path)
     meta, arrays = read_raw(path)
-    key = meta["model"]["attributes"]["module_"]["__module__"]["body.0.weight"]["__array__"]
-    del arrays[key]
+    # a safetensors header that claims 6000 x 6000 floats, followed by 16 bytes
+    header = json.dumps({"body.0.weight": {"dtype": "F32", "shape": [6000, 6000],
+                                           "data_offsets": [0, 144_000_000]}}).encode()
+    arrays["module_.safetensors"] = struct.pack("<Q", len(header)) + header + b"\0" * 16
     write_raw(path, meta, arrays)
+    peak, _ = _measure(lambda: _refused(path, "safetensors"))
+    assert peak < 8 * 2**20
+
+
+def test_huge_npy_header_is_refused_before_reading(kmeans_file, tmp_path):
+    meta, arrays = read_raw(kmeans_file)
+    key = meta["model"]["attributes"]["cluster_centers_"]["__array__"]
+    del arrays[key]
+    write_raw(tmp_path / "t.npz", meta, arrays)
     # the member claims 6000 x 6000 floats but holds 16 bytes
-    add_member(path, key + ".npy", npy_bytes((6000, 6000), "<f4", b"\0" * 16))
-    peak, _ = _measure(lambda: _refused(path, "declares shape"))
+    add_member(tmp_path / "t.npz", key + ".npy", npy_bytes((6000, 6000), "<f8", b"\0" * 16))
+    peak, _ = _measure(lambda: _refused(tmp_path / "t.npz", "declares shape"))
     assert peak < 8 * 2**20
 
 

@@ -15,6 +15,7 @@ import zipfile
 
 import numpy as np
 
+from clusterlab.io import _safetensors
 from clusterlab.io.errors import Malformed
 
 METADATA = "__metadata__"
@@ -45,12 +46,14 @@ class Archive:
         if len(set(names)) != len(names):
             self._zip.close()
             raise Malformed("the archive holds two members of the same name")
-        self.members = {}
+        self.members, self._suffix = {}, {}
         for info in self._zip.infolist():
-            if not info.filename.endswith(".npy"):
+            stem, dot, suffix = info.filename.rpartition(".")
+            if not dot or suffix not in ("npy", "safetensors") or stem in self.members:
                 self._zip.close()
-                raise Malformed(f"the archive holds {info.filename!r}, which is not an .npy array")
-            self.members[info.filename[:-4]] = info
+                raise Malformed(f"the archive holds {info.filename!r}, which is not an .npy "
+                                "array or safetensors weights (or repeats a name)")
+            self.members[stem], self._suffix[stem] = info, suffix
 
     def __enter__(self):
         return self
@@ -58,9 +61,10 @@ class Archive:
     def __exit__(self, *exc):
         self._zip.close()
 
-    def _info(self, key):
-        if key not in self.members:
-            raise Malformed(f"the array {key!r} the metadata refers to is not in the file")
+    def _info(self, key, suffix="npy"):
+        if self._suffix.get(key) != suffix:
+            raise Malformed(f"the {'array' if suffix == 'npy' else 'weights'} {key!r} the "
+                            "metadata refers to is not in the file")
         info = self.members[key]
         if info.compress_type != zipfile.ZIP_STORED:
             raise Malformed(f"array {key!r} is compressed; model files store arrays uncompressed")
@@ -70,6 +74,12 @@ class Archive:
 
     def header(self, key):
         """``(shape, dtype, fortran_order)`` of a member, reading only its header."""
+        try:
+            return self._header(key)
+        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            raise Malformed(f"the archive is damaged at array {key!r} ({exc})") from None
+
+    def _header(self, key):
         info = self._info(key)
         with self._zip.open(info) as fh:
             try:
@@ -97,12 +107,32 @@ class Archive:
     def read(self, key):
         """The array ``key`` (call :meth:`header` first to check its size)."""
         self.header(key)
-        with self._zip.open(self._info(key)) as fh:
-            try:
-                return np.lib.format.read_array(fh, allow_pickle=False,
-                                                max_header_size=_MAX_HEADER)
-            except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-                raise Malformed(f"array {key!r} cannot be read ({exc})") from None
+        try:
+            with self._zip.open(self._info(key)) as fh:
+                arr = np.lib.format.read_array(fh, allow_pickle=False,
+                                               max_header_size=_MAX_HEADER)
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+            raise Malformed(f"the archive is damaged at array {key!r} ({exc})") from None
+        # the kernels need native byte order (a file may come from another machine)
+        return arr if arr.dtype.isnative else arr.astype(arr.dtype.newbyteorder("="))
+
+    def weights_header(self, key):
+        """The parsed safetensors header of member ``key`` (names, shapes, byte ranges)."""
+        info = self._info(key, "safetensors")
+        try:
+            with self._zip.open(info) as fh:
+                return _safetensors.parse_header(fh.read(8), fh.read, info.file_size)
+        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            raise Malformed(f"the archive is damaged at weights {key!r} ({exc})") from None
+
+    def weights(self, key, header):
+        """The arrays of safetensors member ``key`` (its header checked by the caller)."""
+        info = self._info(key, "safetensors")
+        try:
+            with self._zip.open(info) as fh:
+                return _safetensors.from_bytes(fh.read(info.file_size), header)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+            raise Malformed(f"the archive is damaged at weights {key!r} ({exc})") from None
 
     def metadata(self):
         """The JSON metadata (a dict), read under a size cap."""
@@ -124,8 +154,13 @@ class Archive:
         return meta
 
 
-def write(path, metadata, arrays):
-    """Write ``metadata`` (JSON-able) and ``arrays`` to ``path`` (a temporary file)."""
+def write(path, metadata, arrays, weights=None):
+    """Write ``metadata`` (JSON-able), ``arrays`` and safetensors ``weights`` (member
+    name -> {tensor name -> array}) to ``path`` (a temporary file)."""
     text = json.dumps(metadata, allow_nan=True)
     with open(path, "wb") as fh:
         np.savez(fh, **{METADATA: np.array(text)}, **arrays)
+    if weights:
+        with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_STORED) as zf:
+            for key, tensors in weights.items():
+                zf.writestr(key + ".safetensors", _safetensors.to_bytes(tensors))

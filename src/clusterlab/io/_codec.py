@@ -45,12 +45,13 @@ class FrameRef:
 
 
 class ModuleRef:
-    """Torch weights: parameter name -> :class:`ArrayRef`."""
+    """Torch weights: a safetensors member (``blob``), or (version 1) parameter name ->
+    :class:`ArrayRef` (``weights``)."""
 
-    __slots__ = ("weights",)
+    __slots__ = ("blob", "weights")
 
-    def __init__(self, weights):
-        self.weights = weights
+    def __init__(self, blob=None, weights=None):
+        self.blob, self.weights = blob, weights
 
 
 def object_arguments(obj):
@@ -64,6 +65,7 @@ class Encoder:
 
     def __init__(self, save_node):
         self.arrays = {}
+        self.weights = {}  # safetensors members: name -> {tensor name -> array}
         self._save_node = save_node
 
     def array(self, value, key):
@@ -188,12 +190,14 @@ def _tagged(tag, node, load_node, where, depth):
     if tag == "__estimator__":
         return load_node(body, where, depth + 1)
     if tag == "__module__":
+        if isinstance(body, str):
+            return ModuleRef(blob=body)
         if not isinstance(body, dict):
-            raise Malformed(f"{where}: module weights must be a mapping")
+            raise Malformed(f"{where}: module weights must name a safetensors member")
         weights = {k: decode(v, load_node, where, depth + 1) for k, v in body.items()}
         if not all(isinstance(v, ArrayRef) for v in weights.values()):
             raise Malformed(f"{where}: every module weight must be an array")
-        return ModuleRef(weights)
+        return ModuleRef(weights=weights)
     return _frame(body, load_node, where, depth)
 
 

@@ -102,10 +102,9 @@ def _save_node(estimator, encoder, prefix):
             )
         if field.derived:
             continue
-        if field.kind == "module":
-            weights = estimator._module_state()
-            attributes[key] = {"__module__": {
-                k: encoder.array(v, f"{prefix}{key}.{k}") for k, v in weights.items()}}
+        if field.kind == "module":  # torch weights: one safetensors member
+            encoder.weights[prefix + key] = estimator._module_state()
+            attributes[key] = {"__module__": prefix + key}
         else:
             attributes[key] = encoder.encode(value, f"{prefix}attr.{key}")
     return {"class": name, "params": params, "attributes": attributes}
@@ -163,7 +162,7 @@ def save_model(estimator, path):
     shown = os.fspath(path)
     try:
         with atomic_path(shown) as tmp:
-            _archive.write(tmp, meta, encoder.arrays)
+            _archive.write(tmp, meta, encoder.arrays, encoder.weights)
     except OSError as exc:  # name the user's path, not the temporary file beside it
         raise type(exc)(exc.errno, f"cannot write the model file ({exc.strerror})",
                         shown) from None
@@ -277,6 +276,8 @@ class _Loader:
             for v in value.values():
                 self.track(v)
         elif isinstance(value, ModuleRef):
+            if value.blob is not None:
+                self.used.add(value.blob)
             self.track(value.weights)
         elif isinstance(value, FrameRef):
             self.track(value.data)

@@ -22,6 +22,7 @@ Examples
 from importlib import import_module
 
 from clusterlab._validation.schema import Field
+from clusterlab.io.errors import Malformed
 
 # registered name -> (public facade, attribute): fixed strings in this file, never from a file
 _CLASSES = {
@@ -77,7 +78,7 @@ def get_class(name):
     Raises
     ------
     ValueError
-        When ``name`` is not registered.
+        (``Malformed``) when ``name`` is not registered.
 
     Examples
     --------
@@ -85,12 +86,10 @@ def get_class(name):
     'GaussianMixture'
     """
     if not isinstance(name, str):
-        raise ValueError(f"the class name must be a string; got {type(name).__name__}.")
+        raise Malformed(f"the class name must be a string; got {type(name).__name__}")
     name = _ALIASES.get(name, name)
     if name not in _CLASSES:
-        raise ValueError(
-            f"class {name!r} is not one of the saveable classes {sorted(_CLASSES)}."
-        )
+        raise Malformed(f"class {name!r} is not one of the saveable classes {sorted(_CLASSES)}")
     return _resolve(_CLASSES, name)
 
 
@@ -122,9 +121,10 @@ def get_object_class(name):
     if isinstance(name, str) and name in _USER_OBJECTS:
         return _USER_OBJECTS[name]
     if not isinstance(name, str) or name not in _OBJECTS:
-        raise ValueError(
+        raise Malformed(
             f"object {name!r} is not a registered family or structure "
-            f"({sorted(_OBJECTS) + sorted(_USER_OBJECTS)})."
+            f"({sorted(_OBJECTS) + sorted(_USER_OBJECTS)}); a user-defined family loads "
+            "only after clusterlab.io.register_family"
         )
     return _resolve(_OBJECTS, name)
 

@@ -123,8 +123,9 @@ def check_array(field, ref, archive, symbols, what):
     if not isinstance(ref, ArrayRef):
         raise Malformed(f"{what} must be an array; got {_short(ref)}")
     shape, dtype, _ = archive.header(ref.key)
-    if dtype.kind not in field.dtype:
-        raise Malformed(f"{what} has dtype {dtype}; expected a kind in {field.dtype!r}")
+    if dtype.kind not in field.dtype or (dtype.kind == "f" and dtype.itemsize not in (4, 8)):
+        expected = "float32 or float64" if field.dtype == "f" else f"a kind in {field.dtype!r}"
+        raise Malformed(f"{what} has dtype {dtype}; expected {expected}")
     if field.shape is not None:  # None: any shape (bounded by the bytes in the file)
         if len(shape) != len(field.shape):
             raise Malformed(f"{what} has shape {shape}; expected {len(field.shape)} "
@@ -199,11 +200,32 @@ def check_module(ref, expected, archive, what):
     """
     if not isinstance(ref, ModuleRef):
         raise Malformed(f"{what} must be module weights; got {_short(ref)}")
-    got, want = set(ref.weights), set(expected)
+    if ref.blob is not None:
+        header = archive.weights_header(ref.blob)
+        _same_names(set(header), set(expected), what)
+        for name, shape in expected.items():
+            have = header[name][0]
+            if have != tuple(shape):
+                raise Malformed(f"{what}: weight {name!r} has shape {have}; the "
+                                f"hyperparameters need shape {tuple(shape)}")
+        arrays = archive.weights(ref.blob, header)
+        for name, arr in arrays.items():
+            if not np.all(np.isfinite(arr)):
+                raise Malformed(f"{what}: weight {name!r} holds NaN or infinite values")
+        return arrays
+    return _legacy_module(ref, expected, archive, what)
+
+
+def _same_names(got, want, what):
     if got != want:
         extra, lacking = sorted(got - want), sorted(want - got)
         raise Malformed(f"{what} does not match the architecture of the hyperparameters "
                         f"(unexpected weights {extra[:5]}, missing weights {lacking[:5]})")
+
+
+def _legacy_module(ref, expected, archive, what):
+    """Version-1 weights: one ``.npy`` member per tensor."""
+    _same_names(set(ref.weights), set(expected), what)
     for name, shape in expected.items():
         have, dtype, _ = archive.header(ref.weights[name].key)
         if tuple(have) != tuple(shape) or dtype.kind != "f":
