@@ -125,3 +125,10 @@ def test_defaults_follow_the_estimators():
     c, d = (select_k(SkKMeans(n_init=3, random_state=0), X, k=[2, 3], criterion="gap",
                      n_refs=3, random_state=5) for _ in range(2))
     np.testing.assert_array_equal(c.table["gap"], d.table["gap"])
+
+
+def test_progress_is_called_once_per_candidate():
+    calls = []
+    select_k(SkKMeans(n_init=1, random_state=0), _three_blobs(), k=[2, 3, 4],
+             criterion="silhouette", progress=lambda: calls.append(1))
+    assert len(calls) == 3

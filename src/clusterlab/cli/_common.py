@@ -49,6 +49,28 @@ class Context:
 
         return nullcontext() if self.quiet else self.err.status(text)
 
+    def progress(self, text, total):
+        """A rich progress bar on stderr; yields the function that advances it.
+
+        With --quiet it is a no-op.
+        """
+        from contextlib import contextmanager
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        @contextmanager
+        def bar():
+            if self.quiet:
+                yield lambda: None
+                return
+            with Progress("[progress.description]{task.description}", BarColumn(),
+                          MofNCompleteColumn(), TimeElapsedColumn(), console=self.err,
+                          transient=True) as prog:
+                task = prog.add_task(text, total=total)
+                yield lambda: prog.advance(task)
+
+        return bar()
+
     def emit_json(self, payload):
         """The one JSON object of --json, on stdout."""
         if self.json:

@@ -46,9 +46,10 @@ def run_select(args, ctx):
     if method.name == "gmm":
         grid = {"covariance_type": args.covariance or ["full", "tied", "diag", "spherical"]}
     try:
-        with ctx.status(f"{method.name}: scoring {len(ks)} k by {criterion}"):
+        total = len(ks) * (len(grid["covariance_type"]) if grid else 1)
+        with ctx.progress(f"{method.name}: scoring k by {criterion}", total) as advance:
             result = select_k(template, X, k=ks, criterion=criterion, param_grid=grid,
-                              n_jobs=args.jobs, random_state=seed)
+                              n_jobs=args.jobs, random_state=seed, progress=advance)
     except (ValueError, TypeError) as exc:
         raise UsageError(f"{source}: {exc}") from None
     frame = result.table

@@ -59,10 +59,11 @@ def fit_model(args, ctx):
     X = table.X if scaler is None else scaler.fit_transform(table.X)
     ks = _ks(args, method, X.shape[0])
     try:
-        with ctx.status(f"{method.name}: fitting {len(ks)} candidate k by {criterion}"):
-            grid = _grid(args, method)
+        grid = _grid(args, method)
+        total = len(ks) * max(1, len(next(iter(grid.values()))) if grid else 1)
+        with ctx.progress(f"{method.name}: fitting k by {criterion}", total) as advance:
             result = select_k(template, X, k=ks, criterion=criterion, param_grid=grid,
-                              n_jobs=args.jobs, random_state=seed)
+                              n_jobs=args.jobs, random_state=seed, progress=advance)
     except (ValueError, TypeError) as exc:
         raise UsageError(f"{source}: {exc}") from None
     estimator = result.best_estimator_

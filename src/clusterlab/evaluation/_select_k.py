@@ -105,7 +105,7 @@ def _labels_of(estimator, X):
     return estimator.predict(X) if labels is None else labels
 
 
-def _fit_one(estimator, params, X, criterion, seed):
+def _fit_one(estimator, params, X, criterion, seed, progress=None):
     model = clone(estimator).set_params(**params)
     model.fit(X)
     labels = _labels_of(model, X)
@@ -122,6 +122,8 @@ def _fit_one(estimator, params, X, criterion, seed):
     row["degenerate"] = bool(collapsed is not None and len(collapsed) > 0)
     if hasattr(model, "converged_"):
         row["converged"] = bool(model.converged_)
+    if progress is not None:
+        progress()
     return row, model
 
 
@@ -168,6 +170,7 @@ def select_k(
     n_refs=10,
     n_jobs=None,
     random_state=None,
+    progress=None,
 ):
     """Fit one candidate per k (and per setting of ``param_grid``) and choose the best.
 
@@ -200,6 +203,9 @@ def select_k(
         subsampling. None, as in the estimators, draws fresh randomness on
         each call; pass an int for repeatable results. The candidates'
         own randomness is the template estimator's ``random_state``.
+    progress : callable, optional
+        Called with no argument after each candidate is fitted (from the
+        worker thread), e.g. to advance a progress bar.
 
     Returns
     -------
@@ -228,7 +234,8 @@ def select_k(
     seeds = as_generator(random_state).integers(0, 2**31 - 1, size=3)
     candidates = _candidates(k_param, ks, param_grid)
     fitted = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_fit_one)(estimator, p, X, crit, seeds[0] + i) for i, p in enumerate(candidates)
+        delayed(_fit_one)(estimator, p, X, crit, seeds[0] + i, progress)
+        for i, p in enumerate(candidates)
     )
     table = pd.DataFrame([row for row, _ in fitted])
     others = [c for c in (param_grid or {})]
