@@ -156,6 +156,8 @@ def _mutate_json(meta, draw):
 def _mutate_weights(arrays, key, draw):
     """A safetensors member: damage its bytes or change one tensor."""
     blob = arrays[key]
+    if not blob:
+        return
     action = draw(st.sampled_from(["truncate", "flip", "tensor"]))
     if action == "truncate":
         arrays[key] = blob[:draw(st.integers(0, len(blob) - 1))]

@@ -340,3 +340,35 @@ def test_save_errors_name_the_users_path(tmp_path):
     with pytest.raises(FileNotFoundError) as info:
         save_model(KMeans(2, random_state=0).fit(X), target)
     assert str(target) in str(info.value) and ".tmp-" not in str(info.value)
+
+
+def test_pipeline_steps_and_memory_are_checked(tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    path = tmp_path / "p.npz"
+    save_model(make_pipeline(StandardScaler(), KMeans(2, random_state=0)).fit(X), path)
+    meta, arrays = read_raw(path)
+    meta["model"]["params"]["memory"] = str(tmp_path / "cache")  # joblib would write here
+    write_raw(tmp_path / "t.npz", meta, arrays)
+    _refused(tmp_path / "t.npz", "memory=None")
+    meta["model"]["params"]["memory"] = None
+    meta["model"]["params"]["steps"][0] = {"__tuple__": ["evil", "os:system"]}
+    write_raw(tmp_path / "t.npz", meta, arrays)
+    _refused(tmp_path / "t.npz")
+
+
+def test_family_object_arguments_are_plain(tmp_path):
+    from clusterlab import MixtureModel
+    from clusterlab.mixture.families import Bernoulli
+
+    path = tmp_path / "m.npz"
+    B = (X > 0).astype(float)
+    save_model(MixtureModel(2, family=Bernoulli(0.5), random_state=0).fit(B), path)
+    meta, arrays = read_raw(path)
+    meta["model"]["params"]["family"]["params"]["alpha"] = [1, 2]
+    write_raw(tmp_path / "t.npz", meta, arrays)
+    _refused(tmp_path / "t.npz", "numbers, strings or registered objects")
+    meta["model"]["params"]["family"]["__object__"] = "clusterlab.cli.main:run"
+    write_raw(tmp_path / "t.npz", meta, arrays)
+    _refused(tmp_path / "t.npz", "not a registered family")

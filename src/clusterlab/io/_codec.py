@@ -162,8 +162,10 @@ def _tagged(tag, node, load_node, where, depth):
             raise Malformed(f"{where} is a malformed object entry")
         cls = registry.get_object_class(body)
         args = decode(node["params"], load_node, where, depth + 1)
-        if _has_refs(args):
-            raise Malformed(f"{where}: the arguments of {body} must be plain JSON values")
+        if not all(v is None or isinstance(v, bool | int | float | str)
+                   or registry.object_name_of(v) is not None for v in args.values()):
+            raise Malformed(f"{where}: the arguments of {body} must be numbers, strings or "
+                            "registered objects")
         allowed = set(inspect.signature(cls.__init__).parameters) - {"self"}
         if not set(args) <= allowed:
             raise Malformed(f"{where}: {body} takes no argument(s) {sorted(set(args) - allowed)}")

@@ -84,7 +84,18 @@ def _bounds(field, lo, hi, symbols, what):
 
 
 def check_scalar(field, value, symbols, what):
-    """A JSON scalar field: type, finiteness, bounds; returns the value."""
+    """A JSON scalar field: type, finiteness, bounds; returns the value.
+
+    Examples
+    --------
+    >>> from clusterlab._validation.schema import Field
+    >>> check_scalar(Field("n_iter_", "int", low=0), 3, Symbols(), "n_iter_")
+    3
+    >>> check_scalar(Field("n_iter_", "int", low=0), "3", Symbols(), "n_iter_")
+    Traceback (most recent call last):
+    ...
+    clusterlab.io.errors.Malformed: n_iter_ must be a JSON int; got '3'
+    """
     kind = field.kind
     if kind == "int":
         ok = _is_int(value)
@@ -110,7 +121,15 @@ def _short(value):
 
 
 def check_names(field, value, symbols, what):
-    """A list of column names (``feature_names_in_``)."""
+    """A list of column names (``feature_names_in_``).
+
+    Examples
+    --------
+    >>> from clusterlab._validation.schema import Field
+    >>> names = np.array(["a", "b"], dtype=object)
+    >>> check_names(Field("f", "names", shape=("n",)), names, Symbols({"n": 2}), "f").tolist()
+    ['a', 'b']
+    """
     if not (isinstance(value, np.ndarray) and value.dtype == object and value.ndim == 1):
         raise Malformed(f"{what} must be a list of names; got {_short(value)}")
     for entry, got in zip(field.shape, value.shape, strict=False):
@@ -119,7 +138,25 @@ def check_names(field, value, symbols, what):
 
 
 def check_array(field, ref, archive, symbols, what):
-    """Check an array's header against the field, then read it and check its values."""
+    """Check an array's header against the field, then read it and check its values.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from clusterlab._validation.schema import Field
+    >>> from clusterlab.io._archive import Archive
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.npz")
+    >>> np.savez(path, c=np.zeros((2, 3)))
+    >>> field = Field("c", "array", shape=("k", "d"))
+    >>> with Archive(path) as archive:
+    ...     check_array(field, ArrayRef("c"), archive, Symbols({"k": 2}), "c").shape
+    (2, 3)
+    >>> with Archive(path) as archive:
+    ...     check_array(field, ArrayRef("c"), archive, Symbols({"k": 5}), "c")
+    Traceback (most recent call last):
+    ...
+    clusterlab.io.errors.Malformed: c has size 2 where k = 5 is expected
+    """
     if not isinstance(ref, ArrayRef):
         raise Malformed(f"{what} must be an array; got {_short(ref)}")
     shape, dtype, _ = archive.header(ref.key)
@@ -143,7 +180,17 @@ def check_array(field, ref, archive, symbols, what):
 
 
 def check_arrays(field, value, archive, symbols, what):
-    """A dict of arrays whose entries are declared in ``field.items``."""
+    """A dict of arrays whose entries are declared in ``field.items``.
+
+    Examples
+    --------
+    >>> from clusterlab._validation.schema import Field
+    >>> field = Field("params_", "arrays", items=(Field("means", "array", shape=(2,)),))
+    >>> check_arrays(field, {"evil": ArrayRef("x")}, None, Symbols(), "params_")
+    Traceback (most recent call last):
+    ...
+    clusterlab.io.errors.Malformed: params_ has unknown entries ['evil']; expected ['means']
+    """
     if not isinstance(value, dict):
         raise Malformed(f"{what} must be a mapping of arrays; got {_short(value)}")
     items = {item.name: item for item in field.items}
@@ -158,7 +205,17 @@ def check_arrays(field, value, archive, symbols, what):
 
 
 def check_history(value, archive, what, depth=0):
-    """Per-iteration numbers: a list, a 1-D array, a DataFrame, or a dict of them."""
+    """Per-iteration numbers: a list, a 1-D array, a DataFrame, or a dict of them.
+
+    Examples
+    --------
+    >>> check_history({"train_elbo": [-3.0, -2.5]}, None, "history_")
+    {'train_elbo': [-3.0, -2.5]}
+    >>> check_history({"a": ["x"]}, None, "history_")
+    Traceback (most recent call last):
+    ...
+    clusterlab.io.errors.Malformed: history_['a'] must hold numbers only
+    """
     if isinstance(value, list):
         if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
             raise Malformed(f"{what} must hold numbers only")
@@ -197,6 +254,14 @@ def check_module(ref, expected, archive, what):
     hyperparameters; the weights are read only when every name and shape
     matches, so the network built from them is exactly as large as the
     arrays the file holds.
+
+    Examples
+    --------
+    >>> check_module(ModuleRef(weights={}), {"w": (2, 2)}, None, "module_")
+    Traceback (most recent call last):
+    ...
+    clusterlab.io.errors.Malformed: module_ does not match the architecture of the \
+hyperparameters (unexpected weights [], missing weights ['w'])
     """
     if not isinstance(ref, ModuleRef):
         raise Malformed(f"{what} must be module weights; got {_short(ref)}")
