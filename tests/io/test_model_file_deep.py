@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -42,7 +43,8 @@ def test_vae_round_trip(tmp_path, likelihood):
     loaded = load_model(tmp_path / "vae.npz")
     np.testing.assert_array_equal(loaded.transform(X), vae.transform(X))
     np.testing.assert_array_equal(loaded.decode(X[:, :2]), vae.decode(X[:, :2]))
-    assert loaded.history_ == vae.history_ and loaded.n_iter_ == vae.n_iter_
+    pd.testing.assert_frame_equal(loaded.history_, vae.history_)
+    assert loaded.n_iter_ == vae.n_iter_ and loaded.converged_ == vae.converged_
 
 
 @pytest.mark.parametrize("method, cov", [("vade", "full"), ("vade", "diag"),
@@ -133,9 +135,23 @@ def test_bad_deep_prior(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["vae", "deep"])
-def test_version_1_deep_files_still_load(name):
+@pytest.mark.parametrize("writer", ["v1", "v1b"])
+def test_version_1_deep_files_still_load(name, writer):
     X1 = np.load(DATA / "v1_X.npy")
-    expected = np.asarray(json.loads((DATA / "v1_expected.json").read_text())[name])
-    model = load_model(DATA / f"v1_{name}.npz")
+    expected = np.asarray(json.loads((DATA / f"{writer}_expected.json").read_text())[name])
+    model = load_model(DATA / f"{writer}_{name}.npz")
     got = model.transform(X1) if name == "vae" else model.predict(X1)
     np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_pipeline_with_a_deep_step(tmp_path):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    pipe = make_pipeline(StandardScaler(), DeepClustering(
+        2, method="vae_gmm", likelihood="gaussian", hidden_dim=3, latent_dim=2, epochs=1,
+        random_state=0)).fit(X)
+    save_model(pipe, tmp_path / "p.npz")
+    loaded = load_model(tmp_path / "p.npz")
+    np.testing.assert_array_equal(loaded.predict(X), pipe.predict(X))
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipe.predict_proba(X))

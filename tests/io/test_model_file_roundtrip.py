@@ -195,11 +195,13 @@ V1 = ["kmeans", "kmeans_init", "gmm", "poisson", "hierarchical", "kde"]
 
 
 @pytest.mark.parametrize("name", V1)
-def test_version_1_files_still_load(name):
-    """Files written by the version-1 writer (before the registry) load and predict alike."""
+@pytest.mark.parametrize("writer", ["v1", "v1b"])
+def test_version_1_files_still_load(name, writer):
+    """Files written by the version-1 writer (before the registry: ``v1`` with array
+    histories, ``v1b`` with DataFrame histories) load and predict alike."""
     X1 = np.load(DATA / "v1_X.npy")
-    expected = np.asarray(json.loads((DATA / "v1_expected.json").read_text())[name])
-    model = load_model(DATA / f"v1_{name}.npz")
+    expected = np.asarray(json.loads((DATA / f"{writer}_expected.json").read_text())[name])
+    model = load_model(DATA / f"{writer}_{name}.npz")
     if name == "poisson":
         got = model.predict(np.abs(np.round(X1)))
     elif name == "hierarchical":
@@ -209,3 +211,5 @@ def test_version_1_files_still_load(name):
     else:
         got = model.predict(X1)
     np.testing.assert_array_equal(got, expected)
+    if writer == "v1b" and hasattr(model, "history_"):
+        assert isinstance(model.history_, pd.DataFrame) and len(model.history_)

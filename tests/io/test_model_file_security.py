@@ -187,7 +187,7 @@ def _measure(fn):
 def _huge_vae_meta(version):
     params = {"input_dim": None, "hidden_dim": 6000, "latent_dim": 20,
               "likelihood": "bernoulli", "epochs": 1}
-    attrs = {"n_features_in_": 6000, "n_iter_": 1, "best_epoch_": -1,
+    attrs = {"n_features_in_": 6000, "n_iter_": 1, "best_epoch_": -1, "converged_": False,
              "stopped_early_": False, "history_": {}}
     names = ["body.0.weight", "body.0.bias", "head.weight", "head.bias",
              "decoder.0.weight", "decoder.0.bias", "decoder.2.weight", "decoder.2.bias"]

@@ -24,6 +24,7 @@ def center_fields(*extra, init_shape=("n_clusters", "n_features_in_")):
         Field("labels_", "array", dtype="iu", shape=("n_samples",), low=0,
               high="n_clusters-1"),
         Field("n_iter_", "int", low=0),
+        Field("converged_", "bool"),
         Field("history_", "history"),
         *extra,
     )

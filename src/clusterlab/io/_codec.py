@@ -113,19 +113,29 @@ class Encoder:
         columns = [str(c) for c in frame.columns]
         if len(set(columns)) != len(columns):
             raise TypeError(f"cannot store {key!r}: a DataFrame with repeated column names")
-        data = [self.array(np.asarray(frame[c].to_numpy()), f"{key}.{i}")
+        data = [self._column(frame[c].to_numpy(), f"{key}.{i}")
                 for i, c in enumerate(frame.columns)]
-        index = self.array(np.asarray(frame.index.to_numpy()), f"{key}.index")
+        default = isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0 \
+            and frame.index.step == 1
+        index = None if default else self.array(np.asarray(frame.index.to_numpy()),
+                                                f"{key}.index")
         name = frame.index.name if isinstance(frame.index.name, str) else None
         return {"__frame__": {"columns": columns, "data": data, "index": index,
                               "index_name": name}}
 
+    def _column(self, values, key):
+        """A numeric column as an array; a text column (e.g. a phase name) as a JSON list."""
+        if values.dtype.kind in "biuf":
+            return self.array(values, key)
+        if not all(isinstance(v, str) for v in values.tolist()):
+            raise TypeError(f"cannot store {key!r}: a DataFrame column of mixed values")
+        return values.tolist()
+
     def _object(self, value, key):
         name = registry.object_name_of(value)
         if name is None:
-            from clusterlab.mixture.families import Family
-
-            what = "family" if isinstance(value, Family) else "value"
+            what = "family" if hasattr(value, "m_step") and hasattr(value, "log_prob") \
+                else "value"
             raise TypeError(
                 f"cannot store {key!r}: the {what} {value!r} of type {type(value).__name__} "
                 "is not registered for model files. User-defined families cannot be saved "

@@ -18,6 +18,7 @@ FLAG = "legacy"
 _PREFIX = "array:"
 _WEIGHTS = "weights."
 _DEEP_ARRAYS = ("weights_", "means_", "covariances_", "labels_")
+_FRAME = "__dataframe__"
 
 
 def _refs(value):
@@ -26,8 +27,18 @@ def _refs(value):
     if isinstance(value, list):
         return [_refs(v) for v in value]
     if isinstance(value, dict):
+        if set(value) == {_FRAME}:  # a DataFrame (history_), version 1's late form
+            return _frame(_refs(value[_FRAME]))
         return {k: _refs(v) for k, v in value.items()}
     return value
+
+
+def _frame(state):
+    """Version 1's ``{"index_name", "names", "columns"}`` as a version-2 DataFrame entry."""
+    if not isinstance(state, dict) or set(state) != {"index_name", "names", "columns"}:
+        raise Malformed("a version-1 DataFrame entry needs index_name, names and columns")
+    return {"__frame__": {"columns": state["names"], "data": state["columns"],
+                          "index": None, "index_name": state["index_name"]}}
 
 
 def convert(meta, members):
@@ -38,9 +49,14 @@ def convert(meta, members):
     state = meta["state"]
     if name in ("VAE", "DeepClustering"):
         attrs = {k: _refs(v) for k, v in state.items()}
+        history = state.get("history_")
+        if isinstance(history, dict) and set(history) == {"index_name", "names", "columns"}:
+            attrs["history_"] = _frame(history)
         weights = {m[len(_WEIGHTS):]: {"__array__": m} for m in sorted(members)
                    if m.startswith(_WEIGHTS)}
         attrs["module_"] = {"__module__": weights}
+        # files from before converged_ existed: a VAE converged when it stopped early
+        attrs.setdefault("converged_", bool(state.get("stopped_early_", False)))
         if name == "DeepClustering":
             attrs.update({k: {"__array__": k} for k in _DEEP_ARRAYS})
     else:

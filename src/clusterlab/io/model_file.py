@@ -19,15 +19,26 @@ Version-1 files (``"class": "module:qualname"``) are read through the
 registry's aliases.
 """
 
+import inspect
 import os
+from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._validation import validate_params
 from clusterlab._validation.schema import Field, model_schema
 from clusterlab.io import _archive, _legacy, registry
 from clusterlab.io import schema as _schema
-from clusterlab.io._codec import ArrayRef, Encoder, FrameRef, ModuleRef, decode, has_refs
+from clusterlab.io._codec import (
+    ArrayRef,
+    Encoder,
+    FrameRef,
+    ModuleRef,
+    decode,
+    has_refs,
+    object_arguments,
+)
 from clusterlab.io.atomic import atomic_path
 from clusterlab.io.errors import Malformed
 
@@ -60,8 +71,6 @@ def _fields(estimator, cls=None):
 def _params_of(estimator):
     if hasattr(estimator, "get_params"):
         return estimator.get_params(deep=False)
-    from clusterlab.io._codec import object_arguments
-
     return object_arguments(estimator)
 
 
@@ -155,10 +164,8 @@ def save_model(estimator, path):
     """
     encoder = Encoder(lambda est, prefix: _save_node(est, encoder, prefix))
     node = _save_node(estimator, encoder, "")
-    from clusterlab import __version__
-
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION,
-            "clusterlab_version": __version__, "model": node}
+            "clusterlab_version": _version(), "model": node}
     shown = os.fspath(path)
     try:
         with atomic_path(shown) as tmp:
@@ -166,6 +173,13 @@ def save_model(estimator, path):
     except OSError as exc:  # name the user's path, not the temporary file beside it
         raise type(exc)(exc.errno, f"cannot write the model file ({exc.strerror})",
                         shown) from None
+
+
+def _version():
+    try:
+        return version("clusterlab")
+    except PackageNotFoundError:  # running from a source tree
+        return None
 
 
 def load_model(path):
@@ -286,8 +300,6 @@ class _Loader:
 
 def _validate(estimator, name, where):
     """The estimator's own hyperparameter validation (clusterlab's or scikit-learn's)."""
-    from clusterlab._validation import validate_params
-
     try:
         if name == "Pipeline":
             if estimator.memory is not None:
@@ -357,8 +369,6 @@ def _build(cls, name, params, attrs, loader, where, legacy=False):
 
 
 def _signature_params(cls):
-    import inspect
-
     return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
 
 

@@ -51,6 +51,8 @@ _ALIASES = {
     "clusterlab.cluster._hc_estimator:AgglomerativeClustering": "AgglomerativeClustering",
     "clusterlab.cluster._hierarchical:AgglomerativeClustering": "AgglomerativeClustering",
     "clusterlab.cluster._hierarchical:Tree": "Tree",
+    "clusterlab.cluster.hierarchy._estimator:AgglomerativeClustering": "AgglomerativeClustering",
+    "clusterlab.cluster.hierarchy._tree:Tree": "Tree",
     "clusterlab.mixture._gaussian_mixture:GaussianMixture": "GaussianMixture",
     "clusterlab.mixture._mixture:MixtureModel": "MixtureModel",
     "clusterlab.density._kde:KernelDensity": "KernelDensity",

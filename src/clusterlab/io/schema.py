@@ -223,19 +223,34 @@ def check_history(value, archive, what, depth=0):
     if isinstance(value, ArrayRef):
         return _history_array(value, archive, what)
     if isinstance(value, FrameRef):
-        columns = [_history_array(v, archive, f"{what}[{c!r}]") if isinstance(v, ArrayRef)
-                   else check_history(v, archive, what, _HISTORY_DEPTH)
-                   for c, v in zip(value.columns, value.data, strict=True)]
-        index = _history_array(value.index, archive, f"{what}.index", kinds="iuf")
-        if any(len(c) != len(index) for c in columns) or len(set(value.columns)) < len(columns):
-            raise Malformed(f"{what}: the DataFrame's columns and index differ in length")
-        frame = pd.DataFrame(dict(zip(value.columns, columns, strict=True)), index=index)
-        frame.index.name = value.index_name
-        return frame
+        return _history_frame(value, archive, what)
     if isinstance(value, dict) and depth < _HISTORY_DEPTH:
         return {k: check_history(v, archive, f"{what}[{k!r}]", depth + 1)
                 for k, v in value.items()}
     raise Malformed(f"{what} must be per-iteration numbers; got {_short(value)}")
+
+
+def _history_frame(value, archive, what):
+    """A DataFrame of numeric (array) and text (list of str) columns."""
+    columns = []
+    for name, column in zip(value.columns, value.data, strict=True):
+        where = f"{what}[{name!r}]"
+        if isinstance(column, list) and all(isinstance(v, str) for v in column):
+            columns.append(column)
+        elif isinstance(column, ArrayRef):
+            columns.append(_history_array(column, archive, where))
+        else:
+            columns.append(check_history(column, archive, where, _HISTORY_DEPTH))
+    lengths = {len(c) for c in columns}
+    index = None
+    if value.index is not None:
+        index = _history_array(value.index, archive, f"{what}.index", kinds="iuf")
+        lengths.add(len(index))
+    if len(lengths) > 1 or len(set(value.columns)) < len(columns):
+        raise Malformed(f"{what}: the DataFrame's columns differ in length or repeat")
+    frame = pd.DataFrame(dict(zip(value.columns, columns, strict=True)), index=index)
+    frame.index.name = value.index_name
+    return frame
 
 
 def _history_array(ref, archive, what, kinds="f"):

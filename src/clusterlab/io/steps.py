@@ -14,6 +14,7 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._validation import Options, check_data, validate_params
@@ -228,8 +229,6 @@ class LabelTransfer(ClusterMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples,)
         """
-        from sklearn.metrics import pairwise_distances_argmin
-
         check_is_fitted(self, "X_fit_")
         X = check_data(self, X, reset=False)
         return self.labels_[pairwise_distances_argmin(X, self.X_fit_)]
