@@ -41,7 +41,7 @@ from .modelfiles import read_raw, write_raw
 
 LONG = os.environ.get("CLUSTERLAB_FUZZ") == "long"
 FUZZ = settings(
-    max_examples=4000 if LONG else 150,
+    max_examples=20_000 if LONG else 500,
     derandomize=not LONG,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

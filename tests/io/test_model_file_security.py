@@ -311,6 +311,15 @@ def test_missing_file_is_an_oserror(tmp_path):
         load_model(tmp_path / "nope.npz")
 
 
+def test_directory_and_pipe_are_refused_without_blocking(tmp_path):
+    import os
+
+    _refused(tmp_path, "not a regular file")
+    fifo = tmp_path / "pipe.npz"
+    os.mkfifo(fifo)
+    _refused(fifo, "not a regular file")  # opening it would wait for a writer
+
+
 @pytest.mark.parametrize("estimator", [KMeans(2), GaussianMixture(2)])
 def test_saving_an_unfitted_estimator(tmp_path, estimator):
     with pytest.raises(NotFittedError):

@@ -89,9 +89,9 @@ def _model_options(p):
     p.add_argument("--seed", type=int, default=None,
                    help="random seed; default None as the estimators' random_state (a seed is "
                         "drawn and printed so the run can be repeated)")
-    p.add_argument("--jobs", type=int, default=None,
-                   help="candidates fitted in parallel; default None = one, as scikit-learn's "
-                        "n_jobs")
+    p.add_argument("--jobs", type=int, default=-1,
+                   help="candidates fitted in parallel; default -1 = every core, as the "
+                        "estimators' kernels and select_k's n_jobs")
 
 
 _EPILOG = {

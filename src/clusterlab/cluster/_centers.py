@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._kernels.distance import all_sq_distances
 from clusterlab._validation import check_data, check_sample_weight
 from clusterlab._validation.schema import Field
@@ -50,13 +51,13 @@ class CentersMixin:
         X = check_data(self, X, reset=False)
         return X.astype(self.cluster_centers_.dtype, copy=False)
 
+    @fill_doc
     def predict(self, X):
         """Index of the nearest cluster centre of each sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        {X_new}
 
         Returns
         -------
@@ -65,13 +66,13 @@ class CentersMixin:
         """
         return assign(self._check_X(X), self.cluster_centers_, getattr(self, "chunk_size", None))[0]
 
+    @fill_doc
     def transform(self, X):
         """Euclidean distance of each sample to every cluster centre.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        {X_new}
 
         Returns
         -------
@@ -83,17 +84,13 @@ class CentersMixin:
         all_sq_distances(X, self.cluster_centers_, out)
         return np.sqrt(out).astype(X.dtype)
 
+    @fill_doc
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the weighted inertia of ``X`` under the fitted centres.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {score_params}
 
         Returns
         -------

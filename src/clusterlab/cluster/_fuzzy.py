@@ -5,6 +5,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass, membership_moments
 from clusterlab._rng import as_generator, spawn
@@ -209,17 +210,13 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
             f"got {arr.shape}."
         )
 
+    @fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Fit fuzzy c-means.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {fit_params}
 
         Returns
         -------
@@ -250,13 +247,13 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         self.labels_ = assign(X, self.cluster_centers_)[0]
         return self
 
+    @fill_doc
     def predict_proba(self, X):
         """Memberships of each sample in each cluster (rows sum to 1).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        {X_new}
 
         Returns
         -------
@@ -268,6 +265,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         fcm_memberships(X, self.cluster_centers_.astype(np.float64), float(self.m), out)
         return out
 
+    @fill_doc
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the objective ``J_m`` of ``X`` under the fitted centres.
 
@@ -276,12 +274,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {score_params}
 
         Returns
         -------

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._rng import as_generator, spawn
 from clusterlab._threads import one_blas_thread
@@ -187,6 +188,7 @@ or callable, default='k-means++'
         self.chunk_size = chunk_size
         self.refine = refine
 
+    @fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Compute the k-means clustering.
 
@@ -194,8 +196,7 @@ or callable, default='k-means++'
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data; float32 stays float32.
-        y : Ignored
-            Not used, present for API consistency.
+        {y_ignored}
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each point; ``None`` gives unit weights.
 
@@ -260,17 +261,13 @@ or callable, default='k-means++'
         self.converged_ = bool(res.converged)
         self.history_ = history_frame(inertia=res.history)
 
+    @fill_doc
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit and return ``labels_``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {fit_params}
 
         Returns
         -------

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._kernels.lloyd import lloyd_pass
 from clusterlab._rng import as_generator, spawn
@@ -189,17 +190,13 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
                 best, best_inertia = c, inertia
         return best.astype(np.float64)
 
+    @fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Fit on random mini-batches of ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {fit_params}
 
         Returns
         -------
@@ -255,6 +252,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         self.labels_ = labels
         self.inertia_ = float(dist @ w.astype(np.float64))
 
+    @fill_doc
     def partial_fit(self, X, y=None, sample_weight=None):
         """Update the centres with one mini-batch ``X``.
 
@@ -265,10 +263,8 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         ----------
         X : array-like of shape (n_samples, n_features)
             One batch of data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {y_ignored}
+        {sample_weight}
 
         Returns
         -------

@@ -168,7 +168,7 @@ def select_k(
     *,
     exclude_degenerate=True,
     n_refs=10,
-    n_jobs=None,
+    n_jobs=-1,
     random_state=None,
     progress=None,
 ):
@@ -194,15 +194,14 @@ def select_k(
         component, ``collapsed_components_`` non-empty); the table says so.
     n_refs : int, default=10
         Reference data sets for the gap statistic.
-    n_jobs : int, default=None
+    n_jobs : int or None, default=-1
         Candidates fitted in parallel (joblib threads; the kernels release the
-        GIL). None means one, as in scikit-learn's estimators, unless inside a
-        ``joblib.parallel_backend`` context; -1 uses every core.
-    random_state : int, Generator or None, default=None
+        GIL); -1 uses every core, as the estimators' kernels do by default.
+    random_state : int, Generator, RandomState or None, default=None
         Seed for the gap statistic's reference draws and silhouette
-        subsampling. None, as in the estimators, draws fresh randomness on
-        each call; pass an int for repeatable results. The candidates'
-        own randomness is the template estimator's ``random_state``.
+        subsampling. None, as for the estimators, draws fresh randomness on
+        each call; an int makes the table reproducible (the candidates take
+        their own seeds from ``estimator``'s ``random_state``).
     progress : callable, optional
         Called with no argument after each candidate is fitted (from the
         worker thread), e.g. to advance a progress bar.

@@ -19,6 +19,10 @@ _PREFIX = "array:"
 _WEIGHTS = "weights."
 _DEEP_ARRAYS = ("weights_", "means_", "covariances_", "labels_")
 _FRAME = "__dataframe__"
+# the oldest files kept history_ as an array or a dict of arrays: column name, index name
+_HISTORY = {"KMeans": ("inertia", "iteration"), "MiniBatchKMeans": ("inertia", "step"),
+            "FuzzyCMeans": ("objective", "iteration"), "GaussianMixture": (None, "iteration"),
+            "MixtureModel": (None, "iteration"), "VAE": (None, "epoch")}
 
 
 def _refs(value):
@@ -63,4 +67,19 @@ def convert(meta, members):
         if not isinstance(state.get("attributes"), dict):
             raise Malformed("a version-1 file needs a 'state.attributes' object")
         attrs = _refs(state["attributes"])
+    if name in _HISTORY and "history_" in attrs:
+        attrs["history_"] = _old_history(attrs["history_"], *_HISTORY[name])
     return {"class": name, "params": _refs(meta["params"]), "attributes": attrs, FLAG: True}
+
+
+def _old_history(history, column, index_name):
+    """An array (one column) or a flat dict of columns as a version-2 DataFrame entry,
+    so every loaded estimator has the DataFrame ``history_`` of today's API."""
+    if column is not None and isinstance(history, dict) and set(history) == {"__array__"}:
+        history = {column: history}
+    if not isinstance(history, dict) or not history or any(
+            k.startswith("__") or isinstance(v, dict) and set(v) != {"__array__"}
+            for k, v in history.items()):
+        return history  # already a frame entry, or something the checks will judge
+    return {"__frame__": {"columns": list(history), "data": list(history.values()),
+                          "index": None, "index_name": index_name}}

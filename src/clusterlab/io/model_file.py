@@ -21,6 +21,7 @@ registry's aliases.
 
 import inspect
 import os
+import stat
 from importlib.metadata import PackageNotFoundError, version
 
 import numpy as np
@@ -221,8 +222,11 @@ def load_model(path):
     ValueError: Cannot load model file '...bad.npz': not a model file ...
     """
     shown = os.fspath(path)
+    # a missing path is an OSError; a directory or a pipe (which would block) is refused
+    if not stat.S_ISREG(os.stat(shown).st_mode):
+        raise ValueError(f"Cannot load model file {shown!r}: not a regular file.")
     with open(shown, "rb"):
-        pass  # a missing or unreadable path is an OSError, not a malformed file
+        pass  # an unreadable file is an OSError, not a malformed file
     try:
         with _archive.Archive(shown) as archive:
             return _Loader(archive).load()

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
@@ -282,10 +283,11 @@ class BaseMixture(DensityMixin, BaseEstimator):
         X, family = self._check_apply(X)
         return self._rows(X, family, "log_norm")
 
+    @fill_doc
     def score(self, X, y=None):
         """Mean log-likelihood per sample of ``X`` (higher is better).
 
-        As every density estimator's ``score`` here: ``score_samples(X).mean()``.
+        {density_score}
 
         Parameters
         ----------
@@ -298,18 +300,17 @@ class BaseMixture(DensityMixin, BaseEstimator):
         """
         return float(self.score_samples(X).mean())
 
+    @fill_doc
     def sample(self, n_samples=1, random_state=None):
         """Draw ``n_samples`` samples from the fitted mixture.
 
+        scikit-learn's ``GaussianMixture.sample`` draws with the estimator's
+        ``random_state``; here, as in every clusterlab ``sample``, the draw
+        has its own ``random_state``.
+
         Parameters
         ----------
-        n_samples : int, default=1
-            Number of samples to draw.
-        random_state : int, Generator, RandomState or None, default=None
-            Seed of the draw (the same seed gives the same samples); None draws
-            fresh randomness. (scikit-learn's ``GaussianMixture.sample`` reuses
-            the estimator's ``random_state``; here, as in every clusterlab
-            ``sample``, the draw has its own.)
+        {sample_params}
 
         Returns
         -------
