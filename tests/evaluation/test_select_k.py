@@ -121,3 +121,10 @@ def test_defaults_follow_the_estimators():
     a, b = (select_k(SkKMeans(n_init=1, random_state=0), X, k=[2, 3], criterion="gap",
                      random_state=7) for _ in range(2))
     np.testing.assert_array_equal(a.table["gap"], b.table["gap"])  # seeded: reproducible
+
+
+def test_progress_is_called_once_per_candidate():
+    calls = []
+    select_k(SkKMeans(n_init=1, random_state=0), _three_blobs(), k=[2, 3, 4],
+             criterion="silhouette", progress=lambda: calls.append(1))
+    assert len(calls) == 3

@@ -70,7 +70,9 @@ class SelectionResult:
         groups = self.table.groupby(others) if others else [("", self.table)]
         column = self.table.attrs["criterion_column"]
         for key, frame in groups:
-            ax.plot(frame[self.k_param], frame[column], marker="o", label=str(key) or None)
+            # pandas groups by a list give tuple keys: ("full",) reads as full
+            label = ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+            ax.plot(frame[self.k_param], frame[column], marker="o", label=label or None)
         best = self.table.iloc[self.best_index_]
         ax.plot([best[self.k_param]], [best[column]], "k*", markersize=14)
         ax.set_xlabel(self.k_param)
@@ -103,7 +105,7 @@ def _labels_of(estimator, X):
     return estimator.predict(X) if labels is None else labels
 
 
-def _fit_one(estimator, params, X, criterion, seed, start=None):
+def _fit_one(estimator, params, X, criterion, seed, progress=None, start=None):
     model = clone(estimator).set_params(**params)
     if start is None:
         model.fit(X)
@@ -124,6 +126,8 @@ def _fit_one(estimator, params, X, criterion, seed, start=None):
     row["degenerate"] = bool(collapsed is not None and len(collapsed) > 0)
     if hasattr(model, "converged_"):
         row["converged"] = bool(model.converged_)
+    if progress is not None:
+        progress()
     return row, model
 
 
@@ -170,6 +174,7 @@ def select_k(
     n_refs=10,
     n_jobs=-1,
     random_state=None,
+    progress=None,
 ):
     """Fit one candidate per k (and per setting of ``param_grid``) and choose the best.
 
@@ -207,6 +212,9 @@ def select_k(
         subsampling. None, as for the estimators, draws fresh randomness on
         each call; an int makes the table reproducible (the candidates take
         their own seeds from ``estimator``'s ``random_state``).
+    progress : callable, optional
+        Called with no argument after each candidate is fitted (from the
+        worker thread), e.g. to advance a progress bar.
 
     Returns
     -------
@@ -239,7 +247,8 @@ def select_k(
     shared = getattr(estimator, "initial_partition", None)
     starts = {kk: shared(X, kk) for kk in ks} if shared is not None else {}
     fitted = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_fit_one)(estimator, p, X, crit, seeds[0] + i, starts.get(p[k_param]))
+        delayed(_fit_one)(estimator, p, X, crit, seeds[0] + i, progress,
+                          starts.get(p[k_param]))
         for i, p in enumerate(candidates)
     )
     table = pd.DataFrame([row for row, _ in fitted])

@@ -40,6 +40,7 @@ _CLASSES = {
     "StandardScaler": ("sklearn.preprocessing", "StandardScaler"),
     "RobustScaler": ("sklearn.preprocessing", "RobustScaler"),
     "ColumnSelector": ("clusterlab.io.steps", "ColumnSelector"),
+    "LabelTransfer": ("clusterlab.io.steps", "LabelTransfer"),
 }
 
 # the ``module:qualname`` strings of version-1 files (and paths classes have lived at)

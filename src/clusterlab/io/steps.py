@@ -1,4 +1,9 @@
-"""``ColumnSelector``: the first step of a saved pipeline (columns, order, missing values).
+"""Pipeline steps that let a saved model take raw table rows.
+
+``ColumnSelector`` is the first step of a saved pipeline (columns, order,
+missing values); ``LabelTransfer`` gives a method without ``predict``
+(hierarchical clustering) one: a new row takes the label of its nearest
+fitted row.
 
 A pipeline fitted on a table must see the same columns in the same order
 when it predicts; this step records them by name and re-selects them, so a
@@ -8,10 +13,11 @@ saved model applied to a table with extra or reordered columns still works.
 import numbers
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.metrics import pairwise_distances_argmin
 from sklearn.utils.validation import check_is_fitted
 
-from clusterlab._validation import Options, validate_params
+from clusterlab._validation import Options, check_data, validate_params
 from clusterlab._validation.schema import Field
 
 
@@ -157,3 +163,72 @@ class ColumnSelector(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return np.asarray([c if isinstance(c, str) else f"x{c}" for c in self.columns_],
                           dtype=object)
+
+
+class LabelTransfer(ClusterMixin, BaseEstimator):
+    """Predict the label of the nearest fitted row (Euclidean).
+
+    The last step of the command line's saved pipelines for methods without
+    ``predict`` (hierarchical clustering): fitted on the rows that method saw
+    and its labels, ``predict`` on those rows returns exactly those labels
+    (duplicate rows aside, which every linkage merges first).
+
+    Attributes
+    ----------
+    X_fit_ : ndarray of shape (n_samples, n_features)
+    labels_ : ndarray of shape (n_samples,)
+    n_clusters_ : int
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [1.0], [9.0], [10.0]])
+    >>> LabelTransfer().fit(X, [0, 0, 1, 1]).predict([[2.0], [8.0]]).tolist()
+    [0, 1]
+    """
+
+    _model_schema = (
+        Field("n_features_in_", "int", low=1),
+        Field("n_clusters_", "int", low=1),
+        Field("X_fit_", "array", shape=("n_samples", "n_features_in_")),
+        Field("labels_", "array", dtype="iu", shape=("n_samples",), low=0),
+    )
+
+    def fit(self, X, y):
+        """Store the rows ``X`` and their labels ``y``; returns self.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Non-negative integer labels.
+
+        Returns
+        -------
+        self : LabelTransfer
+        """
+        X = check_data(self, X, reset=True)
+        y = np.asarray(y)
+        if y.shape != (X.shape[0],) or y.dtype.kind not in "iu" or (y.size and y.min() < 0):
+            raise ValueError(f"y must hold {X.shape[0]} non-negative integer labels; got "
+                             f"shape {y.shape} of {y.dtype}.")
+        self.X_fit_ = X
+        self.labels_ = y.astype(np.int64)
+        self.n_clusters_ = int(np.unique(y).size)
+        return self
+
+    def predict(self, X):
+        """Label of the nearest fitted row for each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self, "X_fit_")
+        X = check_data(self, X, reset=False)
+        return self.labels_[pairwise_distances_argmin(X, self.X_fit_)]
