@@ -5,6 +5,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._kernels.distance import all_sq_distances
 from clusterlab._validation import check_data, check_sample_weight
+from clusterlab._validation.scale import power_of_two_scale, scaled, unscale
 from clusterlab.cluster._lloyd import assign
 
 
@@ -28,6 +29,20 @@ class CentersMixin:
         X = check_data(self, X, reset=False)
         return X.astype(self.cluster_centers_.dtype, copy=False)
 
+    def _scaled_problem(self, X):
+        """``(X / s, centres / s, s)``: one power of two keeps squares finite."""
+        s = power_of_two_scale(X, self.cluster_centers_)
+        return scaled(X, s), scaled(self.cluster_centers_, s), s
+
+    def _undo_scale(self, s, objective="inertia_"):
+        """Centres back to the data's scale; the objective and its history by ``s**2``."""
+        if s == 1.0:
+            return
+        setattr(self, objective, unscale(getattr(self, objective), s, 2, objective))
+        self.history_ = unscale(np.asarray(self.history_, dtype=np.float64), s, 2, "history_")
+        self.cluster_centers_ = unscale(self.cluster_centers_.astype(np.float64), s, 1,
+                                        "cluster_centers_").astype(self.cluster_centers_.dtype)
+
     def predict(self, X):
         """Index of the nearest cluster centre of each sample.
 
@@ -41,7 +56,8 @@ class CentersMixin:
         labels : ndarray of shape (n_samples,)
             Cluster index of each sample.
         """
-        return assign(self._check_X(X), self.cluster_centers_, getattr(self, "chunk_size", None))[0]
+        Xs, centers, _ = self._scaled_problem(self._check_X(X))
+        return assign(Xs, centers, getattr(self, "chunk_size", None))[0]
 
     def transform(self, X):
         """Euclidean distance of each sample to every cluster centre.
@@ -56,10 +72,10 @@ class CentersMixin:
         distances : ndarray of shape (n_samples, n_clusters)
             Distances in the cluster-distance space.
         """
-        X = self._check_X(X)
+        X, centers, s = self._scaled_problem(self._check_X(X))
         out = np.empty((X.shape[0], self.n_clusters), dtype=np.float64)
-        all_sq_distances(X, self.cluster_centers_, out)
-        return np.sqrt(out).astype(X.dtype)
+        all_sq_distances(X, centers, out)
+        return unscale(np.sqrt(out), s, 1, "distances").astype(X.dtype)
 
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the weighted inertia of ``X`` under the fitted centres.
@@ -78,10 +94,10 @@ class CentersMixin:
         score : float
             ``-inertia`` (higher is better).
         """
-        X = self._check_X(X)
+        X, centers, s = self._scaled_problem(self._check_X(X))
         w = check_sample_weight(sample_weight, X)
-        _, dist = assign(X, self.cluster_centers_, getattr(self, "chunk_size", None))
-        return -float((dist * w).sum())  # not np.dot: see KMeans.fit
+        _, dist = assign(X, centers, getattr(self, "chunk_size", None))
+        return -unscale(float((dist * w).sum()), s, 2, "inertia")  # not np.dot: see KMeans.fit
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

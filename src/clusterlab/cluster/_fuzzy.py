@@ -17,6 +17,7 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.scale import power_of_two_scale, scaled, unscale
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._lloyd import assign, report, threads_for, tolerance
 
@@ -174,7 +175,8 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.verbose = verbose
         self.random_state = random_state
 
-    def _initial_centers(self, X, w, rng):
+    def _initial_centers(self, X, w, rng, s=1.0):
+        """Initial centres for ``X`` (the data divided by ``s``)."""
         k = self.n_clusters
         if isinstance(self.init, str):
             if self.init == "k-means++":
@@ -186,7 +188,7 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         if arr.shape == (k, X.shape[1]):
             if not np.all(np.isfinite(arr)):
                 raise ValueError("init contains NaN or infinity.")
-            return arr.astype(np.float64)
+            return arr.astype(np.float64) / s
         if arr.shape == (X.shape[0], k):
             return centers_from_memberships(X, w, arr, self.m)
         raise ValueError(
@@ -216,25 +218,34 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         X = check_data(self, X)
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X).astype(np.float64)
+        s = power_of_two_scale(X)  # extreme magnitudes: fit X / s (a power of two)
+        X = scaled(X, s)
         tol = tolerance(X, self.tol)
         n_init = 1 if not isinstance(self.init, str) else self.n_init
         best = None
         with threads_for(*X.shape, self.n_clusters):
             for rng in spawn(as_generator(self.random_state), n_init):
-                c0 = self._initial_centers(X, w, rng)
+                c0 = self._initial_centers(X, w, rng, s)
                 res = fuzzy_cmeans(X, w, c0, self.m, max_iter=self.max_iter, tol=tol,
                                    verbose=self.verbose)
                 if best is None or res.objective < best.objective:
                     best = res
-        self.cluster_centers_ = best.centers.astype(X.dtype)
-        self.objective_ = best.objective
+        # the nearest centre is the cluster of highest membership
+        self.labels_ = assign(X, best.centers.astype(X.dtype))[0]
+        self.cluster_centers_ = unscale(best.centers, s, 1, "cluster_centers_").astype(X.dtype)
+        self.objective_ = unscale(best.objective, s, 2, "objective_")
         self.partition_coefficient_ = best.partition_coefficient
         self.n_iter_ = best.n_iter
         self.converged_ = best.converged
-        self.history_ = best.history
-        # the nearest centre is the cluster of highest membership
-        self.labels_ = assign(X, self.cluster_centers_)[0]
+        self.history_ = unscale(np.asarray(best.history, dtype=np.float64), s, 2, "history_")
         return self
+
+    def _scaled_problem(self, X):
+        """``(X / s, centres / s as float64, s)`` for one power of two ``s``."""
+        check_is_fitted(self)
+        X = check_data(self, X, reset=False)
+        s = power_of_two_scale(X, self.cluster_centers_)
+        return scaled(X, s), scaled(self.cluster_centers_.astype(np.float64), s), s
 
     def predict_proba(self, X):
         """Memberships of each sample in each cluster (rows sum to 1).
@@ -249,10 +260,9 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         u : ndarray of shape (n_samples, n_clusters)
             Fuzzy memberships.
         """
-        check_is_fitted(self)
-        X = check_data(self, X, reset=False)
+        X, centers, _ = self._scaled_problem(X)  # memberships are scale-free
         out = np.empty((X.shape[0], self.n_clusters))
-        fcm_memberships(X, self.cluster_centers_.astype(np.float64), float(self.m), out)
+        fcm_memberships(X, centers, float(self.m), out)
         return out
 
     def predict(self, X):
@@ -285,11 +295,10 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         """
         from clusterlab._kernels.distance import all_sq_distances
 
-        check_is_fitted(self)
-        X = check_data(self, X, reset=False)
+        X, centers, s = self._scaled_problem(X)
         out = np.empty((X.shape[0], self.n_clusters))
-        all_sq_distances(X, self.cluster_centers_.astype(X.dtype), out)
-        return np.sqrt(out)
+        all_sq_distances(X, centers.astype(X.dtype), out)
+        return unscale(np.sqrt(out), s, 1, "distances")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

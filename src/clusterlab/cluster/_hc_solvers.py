@@ -20,6 +20,7 @@ import numpy as np
 from clusterlab._kernels import linkage as _lk
 from clusterlab._kernels import mst as _mst
 from clusterlab._kernels import pdist as _pd
+from clusterlab._validation.scale import power_of_two_scale, scaled, unscale
 
 METHODS = {
     "single": _lk.SINGLE,
@@ -73,8 +74,29 @@ def _finish(a, b, h, n, sort):
     return _lk.label(a, b, h, n)
 
 
+# how merge heights grow when the data are multiplied by s: s ** power
+_HEIGHT_POWER = {"sqeuclidean": 2, "cosine": 0}
+
+
+def _unscale_heights(Z, s, power):
+    """Heights of a tree fitted on data divided by ``s``, in the data's scale."""
+    if s != 1.0 and power:
+        Z[:, 2] = unscale(Z[:, 2], s, power, "merge heights")
+    return Z
+
+
 def linkage_from_data(X, method, metric):
-    """Linkage matrix of the rows of ``X`` (validated, float32 or float64)."""
+    """Linkage matrix of the rows of ``X`` (validated, float32 or float64).
+
+    Data of extreme magnitude are clustered divided by a power of two (the
+    same merges) and the heights multiplied back.
+    """
+    s = power_of_two_scale(X)
+    Z = _linkage_from_data(scaled(X, s), method, metric)
+    return _unscale_heights(Z, s, _HEIGHT_POWER.get(metric, 1))
+
+
+def _linkage_from_data(X, method, metric):
     n = X.shape[0]
     if method == "single":
         a, b, h = _mst.prim_raw(X, METRICS[metric], _norms(X, metric))
@@ -83,11 +105,22 @@ def linkage_from_data(X, method, metric):
         a, b, h = _mst.generic_raw(X, METHODS[method])
         return _finish(a, b, h, n, sort=False)
     D = pairwise_condensed(X, metric)
-    return linkage_from_condensed(D, n, method, overwrite=True)
+    return _linkage_from_condensed(D, n, method, overwrite=True)
 
 
 def linkage_from_condensed(D, n, method, *, overwrite=False):
-    """Linkage matrix from a condensed float64 distance vector over n points."""
+    """Linkage matrix from a condensed float64 distance vector over n points.
+
+    Extreme distances are divided by a power of two first (heights are
+    linear in the distances for every method) so updates cannot overflow.
+    """
+    s = power_of_two_scale(D)
+    if s != 1.0:
+        D, overwrite = scaled(D, s), True
+    return _unscale_heights(_linkage_from_condensed(D, n, method, overwrite=overwrite), s, 1)
+
+
+def _linkage_from_condensed(D, n, method, *, overwrite=False):
     if not overwrite or not D.flags.writeable:
         D = np.array(D, dtype=np.float64, copy=True)
     if method == "single":

@@ -13,6 +13,7 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.scale import power_of_two_scale, scaled
 from clusterlab.cluster._bounds import HamerlyPasses, YinyangPasses
 from clusterlab.cluster._centers import CentersMixin
 from clusterlab.cluster._init import _plusplus, random_init
@@ -56,6 +57,13 @@ def initial_centers(X, offset, k, w, init, rng, n_local_trials=None):
     else:
         centers = check_init_array(init, X, k)
     return np.ascontiguousarray(centers - offset, dtype=X.dtype)
+
+
+def scaled_init(init, X, k, s):
+    """``init`` for data divided by ``s``: an array is checked and divided too."""
+    if isinstance(init, str) or callable(init):
+        return init
+    return check_init_array(init, X, k) / s
 
 
 def check_init_array(init, X, k):
@@ -204,6 +212,10 @@ or callable, default='k-means++'
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X)
         k = self.n_clusters
+        # data of extreme magnitude is fitted divided by a power of two (undone below)
+        s = power_of_two_scale(X)
+        init = scaled_init(self.init, X, k, s)
+        X = scaled(X, s)
         # Work on X - mean (on the fly, per chunk) so that the dot-product
         # expansion of the distances does not lose digits to a far origin.
         offset = X.mean(axis=0).astype(X.dtype)
@@ -238,13 +250,14 @@ or callable, default='k-means++'
         # BLAS call (k-means++ potentials) would leave workers spinning on their cores
         with threads_for(*X.shape, k), one_blas_thread():
             for rng in rngs:
-                c0 = initial_centers(X, offset, k, w, self.init, rng)
+                c0 = initial_centers(X, offset, k, w, init, rng)
                 result = run(c0.astype(np.float64) + offset)
                 if refine:
                     result = swap_refine(run, X, w, result, rng, patience=SWAP_PATIENCE)
                 if best is None or result[0] < best[0]:
                     best = result
         self._store(*best)
+        self._undo_scale(s)
         return self
 
     def _store(self, inertia, centers, labels, dist, res):

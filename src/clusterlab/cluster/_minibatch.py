@@ -13,8 +13,9 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.scale import power_of_two_scale, scaled, unscale
 from clusterlab.cluster._centers import CentersMixin
-from clusterlab.cluster._kmeans import initial_centers
+from clusterlab.cluster._kmeans import initial_centers, scaled_init
 from clusterlab.cluster._lloyd import Buffers, assign, make_layout, tolerance, x_sq_norms
 
 
@@ -152,8 +153,9 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         self.verbose = verbose
         self.random_state = random_state
 
-    def _init_centers(self, X, w, rng):
-        """Best of ``n_init`` initialisations, judged on the init sample."""
+    def _init_centers(self, X, w, rng, s=1.0):
+        """Best of ``n_init`` initialisations, judged on the init sample (``X`` scaled by s)."""
+        init = scaled_init(self.init, X, self.n_clusters, s)
         n, k = X.shape[0], self.n_clusters
         size = min(n, max(self.init_size or 3 * self.batch_size, k))
         n_init = self.n_init
@@ -166,7 +168,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         zero = np.zeros(X.shape[1], dtype=X.dtype)
         best, best_inertia = None, np.inf
         for r in spawn(rng, n_init):
-            c = initial_centers(Xi, zero, k, wi, self.init, r)
+            c = initial_centers(Xi, zero, k, wi, init, r)
             _, dist = assign(Xi, c)
             inertia = float(dist @ wi)
             if inertia < best_inertia:
@@ -195,7 +197,9 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X)
         rng = as_generator(self.random_state)
-        centers = self._init_centers(X, w, rng)
+        s = power_of_two_scale(X)  # extreme magnitudes: fit X / s (a power of two)
+        X = scaled(X, s)
+        centers = self._init_centers(X, w, rng, s)
         counts = np.zeros(self.n_clusters)
         n = X.shape[0]
         batch = min(self.batch_size, n)
@@ -223,18 +227,20 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
                 stall += 1
             if self.max_no_improvement is not None and stall >= self.max_no_improvement:
                 break
-        self._finish(X, w, centers, counts, step, history)
+        history = unscale(np.asarray(history, dtype=np.float64), s, 2, "history_")
+        self._finish(X, w, centers, counts, step, history, s)
         self.n_iter_ = int(np.ceil(step * batch / n))
         return self
 
-    def _finish(self, X, w, centers, counts, n_steps, history):
-        self.cluster_centers_ = centers.astype(X.dtype)
+    def _finish(self, X, w, centers, counts, n_steps, history, s):
+        """Store the fit of ``X / s`` (centres, inertia) in the data's scale."""
         self.counts_ = counts
         self.n_steps_ = int(n_steps)
         self.history_ = np.asarray(history, dtype=np.float64)
-        labels, dist = assign(X, self.cluster_centers_)
+        labels, dist = assign(X, centers.astype(X.dtype))
         self.labels_ = labels
-        self.inertia_ = float(dist @ w.astype(np.float64))
+        self.inertia_ = unscale(float(dist @ w.astype(np.float64)), s, 2, "inertia_")
+        self.cluster_centers_ = unscale(centers, s, 1, "cluster_centers_").astype(X.dtype)
 
     def partial_fit(self, X, y=None, sample_weight=None):
         """Update the centres with one mini-batch ``X``.
@@ -261,20 +267,23 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
             validate_params(self)
         X = check_data(self, X, reset=first)
         w = check_sample_weight(sample_weight, X)
+        # this batch and the centres divided by one power of two when extreme
+        s = power_of_two_scale(X, *([] if first else [self.cluster_centers_]))
+        X = scaled(X, s)
         if first:
             check_n_samples(X, self.n_clusters)
             self._rng = as_generator(self.random_state)
-            centers = self._init_centers(X, w, self._rng)
+            centers = self._init_centers(X, w, self._rng, s)
             counts = np.zeros(self.n_clusters)
             history, steps = [], 0
         else:
-            centers = self.cluster_centers_.astype(np.float64)
+            centers = self.cluster_centers_.astype(np.float64) / s
             counts, history, steps = self.counts_.copy(), list(self.history_), self.n_steps_
             if not hasattr(self, "_rng"):
                 self._rng = as_generator(self.random_state)
         inertia = minibatch_step(X, w, centers, counts, self._rng, self.reassignment_ratio,
                                  reassign=(steps + 1) % 10 == 0)
-        history.append(inertia / float(w.sum()))
-        self._finish(X, w, centers, counts, steps + 1, history)
+        history.append(unscale(inertia / float(w.sum()), s, 2, "history_"))
+        self._finish(X, w, centers, counts, steps + 1, history, s)
         self.n_iter_ = self.n_steps_
         return self

@@ -15,6 +15,7 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.scale import check_magnitude
 from clusterlab.density import _bounds, _fft
 from clusterlab.density._exact import ExactModel
 from clusterlab.density.bandwidth import BANDWIDTH_RULES
@@ -143,6 +144,7 @@ class KernelDensity(DensityMixin, BaseEstimator):
                 f"or one of {sorted(BANDWIDTH_RULES)}. Got {self.bandwidth!r} instead."
             )
         X = check_data(self, X, min_samples=2 if rule else 1)
+        check_magnitude(X, "KernelDensity", "its bandwidth rules' variances and distances")
         w = np.asarray(check_sample_weight(sample_weight, X), dtype=np.float64)
         Xf = np.asarray(X, dtype=np.float64)
         low, high = _bounds.parse_bounds(self.bounds, X.shape[1])
@@ -199,7 +201,9 @@ class KernelDensity(DensityMixin, BaseEstimator):
         ndarray of shape (n_queries,)
         """
         check_is_fitted(self)
-        X = np.asarray(check_data(self, X, reset=False), dtype=np.float64)
+        X = check_data(self, X, reset=False)
+        check_magnitude(X, "KernelDensity", "the scaled distances")
+        X = np.asarray(X, dtype=np.float64)
         model = self._model_data()
         low, high = self._domain()
         if np.all(np.isinf(low)) and np.all(np.isinf(high)):

@@ -15,6 +15,7 @@ from clusterlab._kernels.estep import (
     diag_statistics,
     weighted_deviations,
 )
+from clusterlab._validation.scale import check_magnitude
 from clusterlab.mixture.families._covariance import STRUCTURES, FixedSpherical, _Structure
 from clusterlab.mixture.families._protocol import Family
 
@@ -123,6 +124,10 @@ class Gaussian(Family):
             return 8 * 3 * n_features
         stacked = 2 * n_components * n_features if self.structure.m2 == "full" else 0
         return 8 * (n_components * 4 + 3 * n_features + stacked)
+
+    def check_X(self, X):
+        """Refuse magnitudes whose covariances (squares) overflow or vanish."""
+        check_magnitude(X, "a Gaussian mixture", "its covariances (the data squared)")
 
     def log_prob(self, X, params):
         return self.structure.log_prob(X, params["means"], params["precisions_cholesky"])
