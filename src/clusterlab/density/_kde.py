@@ -25,9 +25,26 @@ __all__ = ["KernelDensity"]
 
 
 def _bandwidth_matrix(bandwidth, d):
-    """Map a numeric bandwidth (scalar, per-dimension vector, matrix) to ``H``."""
+    """Map a numeric bandwidth (scalar, per-dimension vector, matrix) to ``H``.
+
+    ``H`` holds squared bandwidths; those must be finite, normal float64
+    numbers (a bandwidth between about 1e-154 and 1e154).
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        H = _raw_bandwidth_matrix(bandwidth, d)
+    diag = np.diag(H)
+    if not (np.all(np.isfinite(H)) and np.all(diag >= np.finfo(np.float64).tiny)):
+        raise ValueError(
+            f"bandwidth {bandwidth!r} is too {'large' if np.any(~np.isfinite(H)) else 'small'}: "
+            "its square (the kernel's variance) overflows or underflows float64. Use a "
+            "bandwidth between 1e-154 and 1e154 (rescale X with it)."
+        )
+    return H
+
+
+def _raw_bandwidth_matrix(bandwidth, d):
     if isinstance(bandwidth, numbers.Real):
-        return np.eye(d) * float(bandwidth) ** 2
+        return np.eye(d) * np.float64(bandwidth) ** 2
     b = np.asarray(bandwidth)
     if b.dtype.kind not in "biuf":
         raise TypeError(f"bandwidth must be numeric or a rule name; got dtype {b.dtype}.")

@@ -52,10 +52,13 @@ def _moments(X, w):
 def _data_covariance(X, w, moments=None):
     cov, _ = _moments(X, w) if moments is None else moments
     try:
-        np.linalg.cholesky(cov)
+        diag = np.diag(np.linalg.cholesky(cov))
+        # numerically singular: a rescaled copy (the rules multiply it) may not factor
+        if not diag.min() > 1e-6 * diag.max():
+            raise np.linalg.LinAlgError
     except np.linalg.LinAlgError:
         raise ValueError(
-            "The data's covariance matrix is singular (a constant feature, "
+            "The data's covariance matrix is singular or nearly so (a constant feature, "
             "collinear features or too few distinct samples), so a data-scaled "
             "bandwidth rule cannot be used. Pass a numeric bandwidth instead."
         ) from None

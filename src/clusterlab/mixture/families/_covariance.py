@@ -29,6 +29,9 @@ def _chol_precision(cov):
     inv, info = linalg.lapack.dtrtri(chol, lower=1)
     if info != 0 or not np.all(np.isfinite(inv)):
         return None
+    # the precision P P^T must be finite too (its entries are at most d max|P|^2)
+    if not math.isfinite(cov.shape[0] * float(np.max(np.abs(inv))) ** 2):
+        return None
     return np.ascontiguousarray(inv.T)
 
 
@@ -56,6 +59,12 @@ def _regularised_chol(cov):
     prec = _chol_precision(cov)
     if prec is not None:
         return prec, 0.0
+    if scale == 0.0:
+        raise ValueError(
+            "A component covariance is exactly zero (the component holds one distinct "
+            "point) and reg_covar=0 gives it no width. Set reg_covar > 0 (the default is "
+            "1e-6), or use fewer components."
+        )
     jitter = max(scale, np.finfo(cov.dtype).tiny) * 1e-12
     eye = np.eye(cov.shape[0], dtype=cov.dtype)
     for _ in range(_JITTER_STEPS):
