@@ -10,7 +10,6 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import DEEP_EXAMPLES
 from fuzz_strategies import choice, matrices, positive_ints, tolerances, weights
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
@@ -26,6 +25,7 @@ from clusterlab import (
     linkage,
     select_k,
 )
+from conftest import DEEP_EXAMPLES
 
 PER_EXAMPLE_S = 30
 
