@@ -126,3 +126,31 @@ def test_float32_kmeans_at_1e37_is_exact():
     assert np.array_equal(model.labels_, ref.labels_)
     assert model.cluster_centers_.dtype == np.float32
     assert np.isfinite(model.inertia_)
+
+
+@pytest.mark.parametrize("s", [2.0**-990, 2.0**300], ids=["2^-990", "2^300"])
+def test_minibatch_partial_fit_at_extreme_scale(s):
+    ref = MiniBatchKMeans(2, random_state=0)
+    model = MiniBatchKMeans(2, random_state=0)
+    for part in (X[::2], X[1::2]):
+        ref.partial_fit(part)
+        model.partial_fit(part * s)
+    np.testing.assert_allclose(model.cluster_centers_, ref.cluster_centers_ * s, rtol=1e-12)
+    assert np.array_equal(model.predict(X * s), ref.predict(X))
+    assert np.all(np.isfinite(model.history_))
+
+
+def test_kmeans_score_and_init_array_at_extreme_scale():
+    s = 2.0**300
+    init = X[[0, 40]]
+    ref = KMeans(2, init=init, n_init=1).fit(X)
+    model = KMeans(2, init=init * s, n_init=1).fit(X * s)
+    assert np.array_equal(model.labels_, ref.labels_)
+    np.testing.assert_allclose(model.score(X * s), ref.score(X) * s * s, rtol=1e-12)
+    np.testing.assert_allclose(model.fit_transform(X * s), ref.transform(X) * s, rtol=1e-12)
+
+
+def test_huge_score_that_overflows_is_refused():
+    model = KMeans(2, n_init=1, random_state=0).fit(X * 2.0**300)
+    with pytest.raises(ValueError, match="overflows float64"):
+        model.score(X * 2.0**1000)
