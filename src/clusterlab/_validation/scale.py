@@ -48,7 +48,7 @@ def ordinary_range(dtype):
 
 
 def power_of_two_scale(*arrays):
-    """``s``, a power of two with ``max|arrays| / s`` in [0.5, 1), or 1.0 when ordinary.
+    """``s``, a power of two with ``max|arrays| / s`` in [0.5, 2), or 1.0 when ordinary.
 
     Examples
     --------
@@ -61,7 +61,8 @@ def power_of_two_scale(*arrays):
     low, high = ordinary_range(arrays[0].dtype)
     if top == 0.0 or low <= top <= high:
         return 1.0
-    return math.ldexp(1.0, math.frexp(top)[1])
+    # 2**1024 is not a float64: the largest magnitudes get 2**1023 (X / s below 2)
+    return math.ldexp(1.0, min(math.frexp(top)[1], 1023))
 
 
 def scaled(X, s):
@@ -81,15 +82,15 @@ def unscale(value, s, power, what):
     """
     if s == 1.0:
         return value
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", under="ignore"):
         out = np.asarray(value) * s
         for _ in range(power - 1):  # s**power itself may overflow
             out = out * s
     if not np.all(np.isfinite(out)):
         raise ValueError(
-            f"The fitted {what} overflows float64 for data of this magnitude (the data were "
-            f"fitted scaled by {s:g}, and {what} grows like the data to the power {power}). "
-            "Rescale X, e.g. X / np.abs(X).max()."
+            f"The fitted {what} overflows float64: it grows like the data squared times "
+            f"sample_weight, and here the data or the weights were fitted divided by {s:g}. "
+            "Rescale X (e.g. X / np.abs(X).max()) or divide sample_weight by a constant."
         )
     return out.item() if np.ndim(out) == 0 else out
 
@@ -111,3 +112,15 @@ def check_magnitude(X, estimator, reason):
             f"{X.dtype} ([{low:g}, {high:g}]): {reason} would overflow or vanish. Rescale X, "
             "e.g. X / np.abs(X).max() (and undo it in the results), or use float64."
         )
+
+
+def unscale_objective(value, s, ws, what):
+    """A sum of weighted squares fitted at data scale ``s`` and weight scale ``ws``,
+    back in the caller's units (``value * s**2 * ws``); ``ValueError`` on overflow.
+
+    Examples
+    --------
+    >>> unscale_objective(3.0, 2.0, 0.5, "inertia_")
+    6.0
+    """
+    return unscale(unscale(value, s, 2, what), ws, 1, what)

@@ -5,7 +5,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._kernels.distance import all_sq_distances
 from clusterlab._validation import check_data, check_sample_weight
-from clusterlab._validation.scale import power_of_two_scale, scaled, unscale
+from clusterlab._validation.scale import (
+    power_of_two_scale,
+    scaled,
+    unscale,
+    unscale_objective,
+)
 from clusterlab.cluster._lloyd import assign
 
 
@@ -34,12 +39,17 @@ class CentersMixin:
         s = power_of_two_scale(X, self.cluster_centers_)
         return scaled(X, s), scaled(self.cluster_centers_, s), s
 
-    def _undo_scale(self, s, objective="inertia_"):
-        """Centres back to the data's scale; the objective and its history by ``s**2``."""
-        if s == 1.0:
+    def _undo_scale(self, s, ws=1.0, objective="inertia_"):
+        """Undo a data scale ``s`` and a weight scale ``ws`` in the fitted attributes.
+
+        Centres grow like the data; the objective and its history like
+        ``s**2 * ws``.
+        """
+        if s == 1.0 and ws == 1.0:
             return
-        setattr(self, objective, unscale(getattr(self, objective), s, 2, objective))
-        self.history_ = unscale(np.asarray(self.history_, dtype=np.float64), s, 2, "history_")
+        setattr(self, objective, unscale_objective(getattr(self, objective), s, ws, objective))
+        self.history_ = unscale_objective(np.asarray(self.history_, dtype=np.float64), s, ws,
+                                          "history_")
         self.cluster_centers_ = unscale(self.cluster_centers_.astype(np.float64), s, 1,
                                         "cluster_centers_").astype(self.cluster_centers_.dtype)
 
@@ -96,8 +106,11 @@ class CentersMixin:
         """
         X, centers, s = self._scaled_problem(self._check_X(X))
         w = check_sample_weight(sample_weight, X)
+        ws = power_of_two_scale(w)
+        w = scaled(w, ws)
         _, dist = assign(X, centers, getattr(self, "chunk_size", None))
-        return -unscale(float((dist * w).sum()), s, 2, "inertia")  # not np.dot: see KMeans.fit
+        # not np.dot: see KMeans.fit
+        return -unscale_objective(float((dist * w).sum()), s, ws, "inertia")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

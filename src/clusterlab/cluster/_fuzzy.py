@@ -17,7 +17,12 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
-from clusterlab._validation.scale import power_of_two_scale, scaled, unscale
+from clusterlab._validation.scale import (
+    power_of_two_scale,
+    scaled,
+    unscale,
+    unscale_objective,
+)
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._lloyd import assign, report, threads_for, tolerance
 
@@ -218,8 +223,9 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         X = check_data(self, X)
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X).astype(np.float64)
-        s = power_of_two_scale(X)  # extreme magnitudes: fit X / s (a power of two)
-        X = scaled(X, s)
+        # extreme magnitudes: fit X / s and w / ws (powers of two: exact; undone below)
+        s, ws = power_of_two_scale(X), power_of_two_scale(w)
+        X, w = scaled(X, s), scaled(w, ws)
         tol = tolerance(X, self.tol)
         n_init = 1 if not isinstance(self.init, str) else self.n_init
         best = None
@@ -233,11 +239,12 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         # the nearest centre is the cluster of highest membership
         self.labels_ = assign(X, best.centers.astype(X.dtype))[0]
         self.cluster_centers_ = unscale(best.centers, s, 1, "cluster_centers_").astype(X.dtype)
-        self.objective_ = unscale(best.objective, s, 2, "objective_")
+        self.objective_ = unscale_objective(best.objective, s, ws, "objective_")
         self.partition_coefficient_ = best.partition_coefficient
         self.n_iter_ = best.n_iter
         self.converged_ = best.converged
-        self.history_ = unscale(np.asarray(best.history, dtype=np.float64), s, 2, "history_")
+        self.history_ = unscale_objective(np.asarray(best.history, dtype=np.float64), s, ws,
+                                          "history_")
         return self
 
     def _scaled_problem(self, X):

@@ -212,10 +212,11 @@ or callable, default='k-means++'
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X)
         k = self.n_clusters
-        # data of extreme magnitude is fitted divided by a power of two (undone below)
-        s = power_of_two_scale(X)
+        # data and weights of extreme magnitude are fitted divided by powers of two
+        # (exact; undone below)
+        s, ws = power_of_two_scale(X), power_of_two_scale(w)
         init = scaled_init(self.init, X, k, s)
-        X = scaled(X, s)
+        X, w = scaled(X, s), scaled(w, ws)
         # Work on X - mean (on the fly, per chunk) so that the dot-product
         # expansion of the distances does not lose digits to a far origin.
         offset = X.mean(axis=0).astype(X.dtype)
@@ -257,7 +258,7 @@ or callable, default='k-means++'
                 if best is None or result[0] < best[0]:
                     best = result
         self._store(*best)
-        self._undo_scale(s)
+        self._undo_scale(s, ws)
         return self
 
     def _store(self, inertia, centers, labels, dist, res):

@@ -13,7 +13,12 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
-from clusterlab._validation.scale import power_of_two_scale, scaled, unscale
+from clusterlab._validation.scale import (
+    power_of_two_scale,
+    scaled,
+    unscale,
+    unscale_objective,
+)
 from clusterlab.cluster._centers import CentersMixin
 from clusterlab.cluster._kmeans import initial_centers, scaled_init
 from clusterlab.cluster._lloyd import Buffers, assign, make_layout, tolerance, x_sq_norms
@@ -47,14 +52,21 @@ def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign):
     centers[:] = shifted + offset
     if reassign and reassignment_ratio > 0:
         small = counts < reassignment_ratio * counts.max()
-        if small.any() and not small.all():
+        n_positive = int(np.count_nonzero(wb))  # zero weights cannot be drawn
+        if small.any() and not small.all() and n_positive:
             n_small = int(small.sum())
             p = wb / wb.sum()
-            picks = rng.choice(n, size=min(n_small, n), replace=False, p=p)
+            picks = rng.choice(n, size=min(n_small, n_positive), replace=False, p=p)
             idx = np.flatnonzero(small)[: picks.size]
             centers[idx] = Xb[picks]
             counts[idx] = counts[~small].min()
     return batch_inertia
+
+
+def _mean_inertia(inertia, wb):
+    """The batch's inertia per unit weight (0 for a batch of zero weights)."""
+    total = float(wb.sum())
+    return inertia / total if total > 0 else 0.0
 
 
 class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
@@ -197,8 +209,9 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X)
         rng = as_generator(self.random_state)
-        s = power_of_two_scale(X)  # extreme magnitudes: fit X / s (a power of two)
-        X = scaled(X, s)
+        # extreme magnitudes: fit X / s and w / ws (powers of two; undone in _finish)
+        s, ws = power_of_two_scale(X), power_of_two_scale(w)
+        X, w = scaled(X, s), scaled(w, ws)
         centers = self._init_centers(X, w, rng, s)
         counts = np.zeros(self.n_clusters)
         n = X.shape[0]
@@ -213,7 +226,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
             old = centers.copy()
             inertia = minibatch_step(Xb, wb, centers, counts, rng, self.reassignment_ratio,
                                      reassign=step % 10 == 0)
-            history.append(inertia / float(wb.sum()))
+            history.append(_mean_inertia(inertia, wb))
             if self.verbose:
                 print(f"Step {step}/{n_steps}: mean batch inertia {history[-1]:.6g}", flush=True)
             if tol and float(((centers - old) ** 2).sum()) <= tol:
@@ -228,18 +241,21 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
             if self.max_no_improvement is not None and stall >= self.max_no_improvement:
                 break
         history = unscale(np.asarray(history, dtype=np.float64), s, 2, "history_")
-        self._finish(X, w, centers, counts, step, history, s)
+        self._finish(X, w, centers, counts, step, history, s, ws)
         self.n_iter_ = int(np.ceil(step * batch / n))
         return self
 
-    def _finish(self, X, w, centers, counts, n_steps, history, s):
-        """Store the fit of ``X / s`` (centres, inertia) in the data's scale."""
+    def _finish(self, X, w, centers, counts, n_steps, history, s, ws):
+        """Store the fit of ``X / s`` with weights ``w / ws`` in the caller's units.
+
+        ``counts_`` stay in the scaled weights' units (they only set step sizes).
+        """
         self.counts_ = counts
         self.n_steps_ = int(n_steps)
         self.history_ = np.asarray(history, dtype=np.float64)
         labels, dist = assign(X, centers.astype(X.dtype))
         self.labels_ = labels
-        self.inertia_ = unscale(float(dist @ w.astype(np.float64)), s, 2, "inertia_")
+        self.inertia_ = unscale_objective(float(dist @ w.astype(np.float64)), s, ws, "inertia_")
         self.cluster_centers_ = unscale(centers, s, 1, "cluster_centers_").astype(X.dtype)
 
     def partial_fit(self, X, y=None, sample_weight=None):
@@ -270,6 +286,17 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         # this batch and the centres divided by one power of two when extreme
         s = power_of_two_scale(X, *([] if first else [self.cluster_centers_]))
         X = scaled(X, s)
+        # weights of extreme magnitude: every batch divided by the first batch's power of
+        # two, so that counts_ (the step sizes) stay in one unit
+        if first:
+            self._weight_scale = power_of_two_scale(w)
+        ws = getattr(self, "_weight_scale", 1.0)
+        w = scaled(w, ws)
+        if not np.all(np.isfinite(w)):
+            raise ValueError(
+                f"sample_weight of this batch (largest {float(w.max()) * ws:g}) is too far "
+                "from the first batch's weights to share their scale; rescale the weights."
+            )
         if first:
             check_n_samples(X, self.n_clusters)
             self._rng = as_generator(self.random_state)
@@ -283,7 +310,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
                 self._rng = as_generator(self.random_state)
         inertia = minibatch_step(X, w, centers, counts, self._rng, self.reassignment_ratio,
                                  reassign=(steps + 1) % 10 == 0)
-        history.append(unscale(inertia / float(w.sum()), s, 2, "history_"))
-        self._finish(X, w, centers, counts, steps + 1, history, s)
+        history.append(unscale(_mean_inertia(inertia, w), s, 2, "history_"))
+        self._finish(X, w, centers, counts, steps + 1, history, s, ws)
         self.n_iter_ = self.n_steps_
         return self

@@ -19,11 +19,15 @@ from scipy import fft, optimize
 
 from clusterlab._kernels.binning import linear_binning_1d
 from clusterlab._kernels.kde import weighted_moments
+from clusterlab._validation.scale import power_of_two_scale, scaled
 
 __all__ = ["BANDWIDTH_RULES", "isj_bandwidth", "scott_factor", "silverman_factor"]
 
 
 def _n_eff(w):
+    """Kish's effective sample size (scale-free; computed on w / max(w) so it cannot
+    overflow or underflow)."""
+    w = w / w.max()
     return float(w.sum() ** 2 / np.sum(w * w))
 
 
@@ -45,6 +49,8 @@ def _moments(X, w):
     d = X.shape[1]
     mean = np.empty(d)
     scatter = np.empty((d, d))
+    # both are invariant to the weights' scale; a power of two keeps sum(w**2) finite
+    w = scaled(w, power_of_two_scale(w))
     sw, sw2 = weighted_moments(X, w, mean, scatter)
     return scatter / (sw - sw2 / sw), sw * sw / sw2
 
