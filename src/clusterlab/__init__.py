@@ -33,6 +33,9 @@ _LAZY = {
     "load_model": "clusterlab.io",
     "save_model": "clusterlab.io",
 }
+# the course's functions (clusterlab.functional), at the top level too
+_LAZY.update(dict.fromkeys(import_module("clusterlab.functional").__all__,
+                           "clusterlab.functional"))
 
 __all__ = sorted(_LAZY) + ["__version__"]
 

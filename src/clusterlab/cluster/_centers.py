@@ -48,8 +48,9 @@ class CentersMixin:
         if s == 1.0 and ws == 1.0:
             return
         setattr(self, objective, unscale_objective(getattr(self, objective), s, ws, objective))
-        self.history_ = unscale_objective(np.asarray(self.history_, dtype=np.float64), s, ws,
-                                          "history_")
+        column = objective.rstrip("_")  # the history's column of that objective
+        self.history_[column] = unscale_objective(
+            self.history_[column].to_numpy(dtype=np.float64), s, ws, "history_")
         self.cluster_centers_ = unscale(self.cluster_centers_.astype(np.float64), s, 1,
                                         "cluster_centers_").astype(self.cluster_centers_.dtype)
 

@@ -1,12 +1,11 @@
 """``FuzzyCMeans``: fuzzy c-means (Bezdek 1981), the soft version of k-means."""
 
-import math
 from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._history import history_frame
 from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass, membership_moments
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
@@ -23,8 +22,9 @@ from clusterlab._validation.scale import (
     unscale,
     unscale_objective,
 )
+from clusterlab.cluster._centers import CentersMixin
 from clusterlab.cluster._init import _plusplus, random_init
-from clusterlab.cluster._lloyd import assign, report, threads_for, tolerance
+from clusterlab.cluster._lloyd import assign, make_layout, report, threads_for, tolerance
 
 
 class FuzzyResult(NamedTuple):
@@ -36,10 +36,19 @@ class FuzzyResult(NamedTuple):
     partition_coefficient: float
 
 
-def _layout(n):
-    n_blocks = max(1, min(64, math.ceil(n / 1024)))
-    block = math.ceil(n / n_blocks)
-    return block, math.ceil(n / block)
+def _buffers(X, k):
+    """Block size and per-block outputs of ``fcm_pass`` (k-means' block layout)."""
+    n, d = X.shape
+    layout = make_layout(n, k, d, X.itemsize)
+    nb = layout.n_blocks
+    return layout.block_size, np.zeros((nb, k, d)), np.zeros((nb, k)), np.zeros(nb), np.zeros(nb)
+
+
+def _objective_pass(X, w, centers, m):
+    """(memberships' partition coefficient sum, objective) of one pass."""
+    block, sums, weights, obj, pc = _buffers(X, centers.shape[0])
+    fcm_pass(X, w, centers, float(m), block, sums, weights, obj, pc)
+    return float(pc.sum()), float(obj.sum())
 
 
 def fuzzy_cmeans(X, w, centers, m, *, max_iter=300, tol=0.0, verbose=0):
@@ -53,11 +62,7 @@ def fuzzy_cmeans(X, w, centers, m, *, max_iter=300, tol=0.0, verbose=0):
     """
     n, d = X.shape
     k = centers.shape[0]
-    block, n_blocks = _layout(n)
-    sums = np.zeros((n_blocks, k, d))
-    weights = np.zeros((n_blocks, k))
-    obj = np.zeros(n_blocks)
-    pc = np.zeros(n_blocks)
+    block, sums, weights, obj, pc = _buffers(X, k)
     centers = np.ascontiguousarray(centers, dtype=np.float64)
     history, converged, it = [], False, 0
     for it in range(1, max_iter + 1):
@@ -94,7 +99,7 @@ def centers_from_memberships(X, w, u0, m):
     return sums / col[:, None]
 
 
-class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """Fuzzy c-means clustering.
 
     Each point has a membership vector over the clusters (summing to 1); the
@@ -138,8 +143,9 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         Iterations run.
     converged_ : bool
         Whether the fit stopped before ``max_iter``.
-    history_ : ndarray of shape (n_iter_,)
-        Objective after each membership update.
+    history_ : pandas.DataFrame of shape (n_iter_, 1)
+        One row per iteration: ``objective`` (``J_m``) after each membership
+        update.
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -243,16 +249,10 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.partition_coefficient_ = best.partition_coefficient
         self.n_iter_ = best.n_iter
         self.converged_ = best.converged
-        self.history_ = unscale_objective(np.asarray(best.history, dtype=np.float64), s, ws,
-                                          "history_")
+        self.history_ = history_frame(
+            objective=unscale_objective(np.asarray(best.history, dtype=np.float64), s, ws,
+                                        "history_"))
         return self
-
-    def _scaled_problem(self, X):
-        """``(X / s, centres / s as float64, s)`` for one power of two ``s``."""
-        check_is_fitted(self)
-        X = check_data(self, X, reset=False)
-        s = power_of_two_scale(X, self.cluster_centers_)
-        return scaled(X, s), scaled(self.cluster_centers_.astype(np.float64), s), s
 
     def predict_proba(self, X):
         """Memberships of each sample in each cluster (rows sum to 1).
@@ -267,45 +267,37 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         u : ndarray of shape (n_samples, n_clusters)
             Fuzzy memberships.
         """
-        X, centers, _ = self._scaled_problem(X)  # memberships are scale-free
+        X, centers, _ = self._scaled_problem(self._check_X(X))  # memberships are scale-free
+        centers = centers.astype(np.float64)
         out = np.empty((X.shape[0], self.n_clusters))
         fcm_memberships(X, centers, float(self.m), out)
         return out
 
-    def predict(self, X):
-        """Cluster of highest membership (the nearest centre) of each sample.
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the objective ``J_m`` of ``X`` under the fitted centres.
+
+        As every centre-based clusterer's ``score`` here: the negated objective
+        its ``fit`` minimises (``-objective_`` on the training data).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             New data.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each point.
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
-            Cluster index of each sample.
+        score : float
+            ``-J_m`` (higher is better).
         """
-        return self.predict_proba(X).argmax(axis=1).astype(np.int32)
-
-    def transform(self, X):
-        """Euclidean distance of each sample to every centre.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        distances : ndarray of shape (n_samples, n_clusters)
-            Distances to the centres.
-        """
-        from clusterlab._kernels.distance import all_sq_distances
-
-        X, centers, s = self._scaled_problem(X)
-        out = np.empty((X.shape[0], self.n_clusters))
-        all_sq_distances(X, centers.astype(X.dtype), out)
-        return unscale(np.sqrt(out), s, 1, "distances")
+        X, centers, s = self._scaled_problem(self._check_X(X))
+        w = check_sample_weight(sample_weight, X).astype(np.float64)
+        ws = power_of_two_scale(w)
+        objective = _objective_pass(X, scaled(w, ws), centers.astype(np.float64), self.m)[1]
+        return -unscale_objective(objective, s, ws, "objective")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
