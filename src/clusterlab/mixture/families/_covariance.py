@@ -59,13 +59,9 @@ def _regularised_chol(cov):
     prec = _chol_precision(cov)
     if prec is not None:
         return prec, 0.0
-    if scale == 0.0:
-        raise ValueError(
-            "A component covariance is exactly zero (the component holds one distinct "
-            "point) and reg_covar=0 gives it no width. Set reg_covar > 0 (the default is "
-            "1e-6), or use fewer components."
-        )
-    jitter = max(scale, np.finfo(cov.dtype).tiny) * 1e-12
+    # an all-zero covariance (one distinct point, reg_covar=0) gets the diagonal
+    # structures' floor: 1e-12 in the data's units
+    jitter = (scale if scale > 0 else 1.0) * 1e-12
     eye = np.eye(cov.shape[0], dtype=cov.dtype)
     for _ in range(_JITTER_STEPS):
         prec = _chol_precision(cov + jitter * eye)
