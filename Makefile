@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/clusterlab faithful
+	mkdir -p demo && $(BIN)/clusterlab fit --out demo
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples docs

@@ -37,7 +37,7 @@ X, y = make_blobs(N, centers=[[0, 0], [6, 0], [0, 6], [7, 7]], cluster_std=[0.8,
 KS = range(1, 9)
 
 km = KMeans(n_init=4, random_state=0)
-tables = {crit: select_k(km, X, k=KS, criterion=crit, n_refs=N_REFS)
+tables = {crit: select_k(km, X, k=KS, criterion=crit, n_refs=N_REFS, random_state=0)
           for crit in ("calinski_harabasz", "silhouette", "gap")}
 bic = select_k(GaussianMixture(n_init=2, random_state=0), X, k=KS, criterion="bic")
 

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._kernels.distance import all_sq_distances
 from clusterlab._validation import check_data, check_sample_weight
 from clusterlab._validation.scale import (
@@ -11,7 +12,29 @@ from clusterlab._validation.scale import (
     unscale,
     unscale_objective,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.cluster._lloyd import assign
+
+
+def center_fields(*extra, init_shape=("n_clusters", "n_features_in_")):
+    """Model-file fields every centre-based clusterer has, plus ``extra``.
+
+    Examples
+    --------
+    >>> [f.name for f in center_fields()][:3]
+    ['init', 'n_features_in_', 'cluster_centers_']
+    """
+    return (
+        Field("init", "array", shape=init_shape, param=True),
+        Field("n_features_in_", "int", low=1),
+        Field("cluster_centers_", "array", shape=("n_clusters", "n_features_in_")),
+        Field("labels_", "array", dtype="iu", shape=("n_samples",), low=0,
+              high="n_clusters-1"),
+        Field("n_iter_", "int", low=0),
+        Field("converged_", "bool"),
+        Field("history_", "history"),
+        *extra,
+    )
 
 
 class CentersMixin:
@@ -54,13 +77,13 @@ class CentersMixin:
         self.cluster_centers_ = unscale(self.cluster_centers_.astype(np.float64), s, 1,
                                         "cluster_centers_").astype(self.cluster_centers_.dtype)
 
+    @fill_doc
     def predict(self, X):
         """Index of the nearest cluster centre of each sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        {X_new}
 
         Returns
         -------
@@ -70,13 +93,13 @@ class CentersMixin:
         Xs, centers, _ = self._scaled_problem(self._check_X(X))
         return assign(Xs, centers, getattr(self, "chunk_size", None))[0]
 
+    @fill_doc
     def transform(self, X):
         """Euclidean distance of each sample to every cluster centre.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        {X_new}
 
         Returns
         -------
@@ -88,17 +111,13 @@ class CentersMixin:
         all_sq_distances(X, centers, out)
         return unscale(np.sqrt(out), s, 1, "distances").astype(X.dtype)
 
+    @fill_doc
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the weighted inertia of ``X`` under the fitted centres.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {score_params}
 
         Returns
         -------

@@ -5,6 +5,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass, membership_moments
 from clusterlab._rng import as_generator, spawn
@@ -22,7 +23,8 @@ from clusterlab._validation.scale import (
     unscale,
     unscale_objective,
 )
-from clusterlab.cluster._centers import CentersMixin
+from clusterlab._validation.schema import Field
+from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._lloyd import assign, make_layout, report, threads_for, tolerance
 
@@ -175,6 +177,13 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
+    # init: centres (n_clusters, n_features) or memberships (n_samples, n_clusters)
+    _model_schema = center_fields(
+        Field("objective_", "float", low=0),
+        Field("partition_coefficient_", "float", low=0, high=1),
+        init_shape=("init_rows", "init_columns"),
+    )
+
     def __init__(self, n_clusters=3, *, m=2.0, init="k-means++", n_init=1, max_iter=300,
                  tol=1e-4, verbose=0, random_state=None):
         self.n_clusters = n_clusters
@@ -208,17 +217,13 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
             f"got {arr.shape}."
         )
 
+    @fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Fit fuzzy c-means.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {fit_params}
 
         Returns
         -------
@@ -254,13 +259,13 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
                                         "history_"))
         return self
 
+    @fill_doc
     def predict_proba(self, X):
         """Memberships of each sample in each cluster (rows sum to 1).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        {X_new}
 
         Returns
         -------
@@ -273,6 +278,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         fcm_memberships(X, centers, float(self.m), out)
         return out
 
+    @fill_doc
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the objective ``J_m`` of ``X`` under the fitted centres.
 
@@ -281,12 +287,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {score_params}
 
         Returns
         -------

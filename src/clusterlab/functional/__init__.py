@@ -17,7 +17,7 @@ Examples
 ([0.0, 9.0], 1.0)
 """
 
-from clusterlab._lazy import lazy_getattr
+from clusterlab._lazy import lazy_facade
 
 _STEPS = {
     "clusterlab.functional._mixture_steps": (
@@ -34,8 +34,4 @@ _STEPS = {
 _LAZY = {name: module for module, names in _STEPS.items() for name in names}
 __all__ = sorted(_LAZY)
 
-__getattr__ = lazy_getattr(__name__, _LAZY)
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_facade(__name__, _LAZY, globals())

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
@@ -24,6 +25,7 @@ from clusterlab._validation import (
     validate_params,
 )
 from clusterlab._validation.scale import power_of_two_scale, scaled
+from clusterlab._validation.schema import Field
 from clusterlab.mixture import _em
 from clusterlab.mixture._init import INITIALISERS, initialise
 
@@ -50,6 +52,35 @@ BASE_CONSTRAINTS = {
 
 class BaseMixture(DensityMixin, BaseEstimator):
     """Shared machinery of :class:`GaussianMixture` and :class:`MixtureModel`."""
+
+    # ---- model files -------------------------------------------------------------
+    def _model_schema(self):
+        """Model-file fields; the parameters' shapes depend on the family."""
+        family = self._make_family()
+        params = family.param_fields()
+        if params is None:
+            raise TypeError(f"the {family!r} family declares no param_fields; it cannot be "
+                            "saved (see clusterlab.io.register_family).")
+        return (
+            Field("weights_init", "array", shape=("n_components",), param=True),
+            *self._init_fields(family),
+            Field("n_features_in_", "int", low=1),
+            Field("params_", "arrays", items=tuple(params)),
+            Field("weights_", "array", shape=("n_components",), low=0, high=1),
+            Field("history_", "history"),
+            Field("lower_bound_", "float"),
+            Field("n_iter_", "int", low=0),
+            Field("converged_", "bool"),
+            Field("n_parameters_", "int", low=0),
+            Field("collapsed_components_", "array", dtype="iu", shape=("n_collapsed",),
+                  low=0, high="n_components-1"),
+            # recomputed from params_ on load (see _restore_derived)
+            *(Field(name + "_", "array", derived=True) for name in family.public_params),
+        )
+
+    def _restore_derived(self):
+        for key, value in self._make_family().attributes(self.params_).items():
+            setattr(self, key + "_", value)
 
     # ---- fitting -----------------------------------------------------------------
     def _validate_fit(self, X, sample_weight, reset=True):
@@ -256,10 +287,11 @@ class BaseMixture(DensityMixin, BaseEstimator):
         X, family = self._check_apply(X)
         return self._rows(X, family, "log_norm")
 
+    @fill_doc
     def score(self, X, y=None):
         """Mean log-likelihood per sample of ``X`` (higher is better).
 
-        As every density estimator's ``score`` here: ``score_samples(X).mean()``.
+        {density_score}
 
         Parameters
         ----------
@@ -272,18 +304,17 @@ class BaseMixture(DensityMixin, BaseEstimator):
         """
         return float(self.score_samples(X).mean())
 
+    @fill_doc
     def sample(self, n_samples=1, random_state=None):
         """Draw ``n_samples`` samples from the fitted mixture.
 
+        scikit-learn's ``GaussianMixture.sample`` draws with the estimator's
+        ``random_state``; here, as in every clusterlab ``sample``, the draw
+        has its own ``random_state``.
+
         Parameters
         ----------
-        n_samples : int, default=1
-            Number of samples to draw.
-        random_state : int, Generator, RandomState or None, default=None
-            Seed of the draw (the same seed gives the same samples); None draws
-            fresh randomness. (scikit-learn's ``GaussianMixture.sample`` reuses
-            the estimator's ``random_state``; here, as in every clusterlab
-            ``sample``, the draw has its own.)
+        {sample_params}
 
         Returns
         -------

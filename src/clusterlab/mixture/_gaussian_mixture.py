@@ -3,6 +3,7 @@
 import numpy as np
 
 from clusterlab._validation import Interval, Options
+from clusterlab._validation.schema import Field
 from clusterlab.mixture._base import BASE_CONSTRAINTS, BaseMixture, check_weights_init
 from clusterlab.mixture.families import Gaussian
 from clusterlab.mixture.families._covariance import STRUCTURES, Diag, _Structure
@@ -103,6 +104,12 @@ default="kmeans"
         self.verbose = verbose
         self.verbose_interval = verbose_interval
         self.chunk_size = chunk_size
+
+    def _init_fields(self, family):
+        shape = family.structure.shape("n_components", "n_features_in_")
+        return (Field("means_init", "array", shape=("n_components", "n_features_in_"),
+                      param=True),
+                Field("precisions_init", "array", shape=shape, param=True))
 
     def _make_family(self):
         return Gaussian(self.covariance_type, self.reg_covar)

@@ -120,6 +120,15 @@ class Family:
         """One chunk's E-step in one pass, or ``None`` to let the engine compose it."""
         return None
 
+    def param_fields(self):
+        """Model-file schema of the stacked parameters (``Field`` objects), or ``None``.
+
+        Shapes are in terms of ``n_components`` and ``n_features_in_``; a
+        family returning ``None`` cannot be saved (see
+        ``clusterlab.io.register_family``).
+        """
+        return None
+
     def row_bytes(self, n_components, n_features):
         """Bytes of temporaries one row needs in ``log_prob`` + ``statistics``."""
         return 8 * n_components * (n_features + 4)

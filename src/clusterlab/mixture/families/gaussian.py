@@ -16,6 +16,7 @@ from clusterlab._kernels.estep import (
     weighted_deviations,
 )
 from clusterlab._validation.scale import check_magnitude
+from clusterlab._validation.schema import Field
 from clusterlab.mixture.families._covariance import STRUCTURES, FixedSpherical, _Structure
 from clusterlab.mixture.families._protocol import Family
 
@@ -180,6 +181,15 @@ class Gaussian(Family):
         if "m2" in stats:
             out["m2"] = stats["m2"] * factor
         return out
+
+    def param_fields(self):
+        shape = self.structure.shape("n_components", "n_features_in_")
+        low = 0 if len(shape) < 3 and self.structure.name != "tied" else None  # variances
+        return (
+            Field("means", "array", shape=("n_components", "n_features_in_")),
+            Field("covariances", "array", shape=shape, low=low),
+            Field("precisions_cholesky", "array", shape=shape, low=low),
+        )
 
     def m_step(self, stats):
         # scikit-learn adds 10 eps to every count so that empty components stay finite
