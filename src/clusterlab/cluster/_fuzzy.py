@@ -17,6 +17,12 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.scale import (
+    power_of_two_scale,
+    scaled,
+    unscale,
+    unscale_objective,
+)
 from clusterlab._validation.schema import Field
 from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._init import _plusplus, random_init
@@ -189,7 +195,8 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         self.verbose = verbose
         self.random_state = random_state
 
-    def _initial_centers(self, X, w, rng):
+    def _initial_centers(self, X, w, rng, s=1.0):
+        """Initial centres for ``X`` (the data divided by ``s``)."""
         k = self.n_clusters
         if isinstance(self.init, str):
             if self.init == "k-means++":
@@ -201,7 +208,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         if arr.shape == (k, X.shape[1]):
             if not np.all(np.isfinite(arr)):
                 raise ValueError("init contains NaN or infinity.")
-            return arr.astype(np.float64)
+            return arr.astype(np.float64) / s
         if arr.shape == (X.shape[0], k):
             return centers_from_memberships(X, w, arr, self.m)
         raise ValueError(
@@ -227,24 +234,29 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         X = check_data(self, X)
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X).astype(np.float64)
+        # extreme magnitudes: fit X / s and w / ws (powers of two: exact; undone below)
+        s, ws = power_of_two_scale(X), power_of_two_scale(w)
+        X, w = scaled(X, s), scaled(w, ws)
         tol = tolerance(X, self.tol)
         n_init = 1 if not isinstance(self.init, str) else self.n_init
         best = None
         with threads_for(*X.shape, self.n_clusters):
             for rng in spawn(as_generator(self.random_state), n_init):
-                c0 = self._initial_centers(X, w, rng)
+                c0 = self._initial_centers(X, w, rng, s)
                 res = fuzzy_cmeans(X, w, c0, self.m, max_iter=self.max_iter, tol=tol,
                                    verbose=self.verbose)
                 if best is None or res.objective < best.objective:
                     best = res
-        self.cluster_centers_ = best.centers.astype(X.dtype)
-        self.objective_ = best.objective
+        # the nearest centre is the cluster of highest membership
+        self.labels_ = assign(X, best.centers.astype(X.dtype))[0]
+        self.cluster_centers_ = unscale(best.centers, s, 1, "cluster_centers_").astype(X.dtype)
+        self.objective_ = unscale_objective(best.objective, s, ws, "objective_")
         self.partition_coefficient_ = best.partition_coefficient
         self.n_iter_ = best.n_iter
         self.converged_ = best.converged
-        self.history_ = history_frame(objective=best.history)
-        # the nearest centre is the cluster of highest membership
-        self.labels_ = assign(X, self.cluster_centers_)[0]
+        self.history_ = history_frame(
+            objective=unscale_objective(np.asarray(best.history, dtype=np.float64), s, ws,
+                                        "history_"))
         return self
 
     @fill_doc
@@ -260,9 +272,10 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         u : ndarray of shape (n_samples, n_clusters)
             Fuzzy memberships.
         """
-        X = self._check_X(X)
+        X, centers, _ = self._scaled_problem(self._check_X(X))  # memberships are scale-free
+        centers = centers.astype(np.float64)
         out = np.empty((X.shape[0], self.n_clusters))
-        fcm_memberships(X, self.cluster_centers_.astype(np.float64), float(self.m), out)
+        fcm_memberships(X, centers, float(self.m), out)
         return out
 
     @fill_doc
@@ -281,10 +294,11 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         score : float
             ``-J_m`` (higher is better).
         """
-        X = self._check_X(X)
+        X, centers, s = self._scaled_problem(self._check_X(X))
         w = check_sample_weight(sample_weight, X).astype(np.float64)
-        centers = self.cluster_centers_.astype(np.float64)
-        return -_objective_pass(X, w, centers, self.m)[1]
+        ws = power_of_two_scale(w)
+        objective = _objective_pass(X, scaled(w, ws), centers.astype(np.float64), self.m)[1]
+        return -unscale_objective(objective, s, ws, "objective")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
