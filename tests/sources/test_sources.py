@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import clusterlab
-from clusterlab import KMeans, GaussianMixture
+from clusterlab import GaussianMixture, KMeans
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab.sources import NpySource, ParquetSource, as_source, is_streamed
 
