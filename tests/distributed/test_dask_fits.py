@@ -47,8 +47,10 @@ def test_results_are_lazy_dask_arrays(client):
     dX = da.from_array(X, chunks=(1000, 3))
     gm = fit(make("gmm-diag", X), dX)
     km = fit(make("kmeans", X), dX)
+    fcm = fit(make("fcm", X), dX)
     for out in (gm.predict(dX), gm.predict_proba(dX), gm.score_samples(dX), km.predict(dX),
-                km.transform(dX), km.labels_):
+                km.transform(dX), km.labels_, fcm.labels_, fcm.predict_proba(dX),
+                fcm.transform(dX)):
         assert isinstance(out, da.Array)
     assert km.transform(dX).shape == (3000, 3)
     with pytest.raises(ValueError, match="lazy Dask array"):
