@@ -37,7 +37,8 @@ def _reject_non_numeric(X, name):
             ) from None
 
 
-def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, name="X"):
+def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, name="X",
+               accept_sparse=False):
     """Validate ``X`` for ``estimator`` and record ``n_features_in_`` when ``reset``.
 
     float32 stays float32; every other numeric dtype becomes float64.
@@ -57,6 +58,8 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
         Accepted float dtypes; the first is used for everything else.
     name : str, default="X"
         The name used in error messages.
+    accept_sparse : bool, default=False
+        Accept a scipy sparse matrix, returned in CSR format (sorted indices).
 
     Returns
     -------
@@ -77,14 +80,19 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
             f"shape {X.shape}. Reshape your data either using X.reshape(-1, 1) if it has a "
             "single feature or X.reshape(1, -1) if it is a single sample."
         )
-    return validate_data(
+    out = validate_data(
         estimator,
         X,
         reset=reset,
         dtype=list(dtype),
         order="C",
         ensure_min_samples=min_samples,
+        accept_sparse="csr" if accept_sparse else False,
     )
+    if accept_sparse and hasattr(out, "indptr"):
+        out = out.copy() if not out.has_canonical_format else out
+        out.sum_duplicates()  # canonical: sorted indices, no duplicates
+    return out
 
 
 def check_n_samples(X, n_clusters, *, param="n_clusters"):

@@ -7,6 +7,8 @@ _LAZY = {
     "MiniBatchKMeans": "clusterlab.cluster._minibatch",
     "FuzzyCMeans": "clusterlab.cluster._fuzzy",
     "kmeans_plusplus": "clusterlab.cluster._init",
+    "k_means": "clusterlab.cluster._kmeans",
+    "SphericalKMeans": "clusterlab.cluster._spherical",
     "linkage": "clusterlab.cluster._hierarchical",
     "AgglomerativeClustering": "clusterlab.cluster._hierarchical",
     "Tree": "clusterlab.cluster._hierarchical",

@@ -1,23 +1,30 @@
 """What every centre-based clusterer does once fitted: assign, measure, score."""
 
 import numpy as np
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._kernels.distance import all_sq_distances
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._validation import check_data, check_sample_weight
+from clusterlab.cluster import _sparse
 from clusterlab.cluster._lloyd import assign
 from clusterlab.sources import as_source, is_streamed
 
 
 def _distances(X, C):
+    if _sparse.is_sparse(X):
+        return np.sqrt(_sparse.sq_distances(X, C)).astype(X.dtype)
     out = np.empty((X.shape[0], C.shape[0]), dtype=np.float64)
     all_sq_distances(X, C, out)
     return np.sqrt(out).astype(X.dtype)
 
 
-class CentersMixin:
+class CentersMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
     """``predict``, ``transform`` and ``score`` from ``cluster_centers_``.
+
+    ``get_feature_names_out`` names the ``transform`` columns ``<class>0``,
+    ``<class>1``, ...; ``set_output(transform="pandas")`` applies to ``transform``.
 
     Used by :class:`~clusterlab.KMeans` and :class:`~clusterlab.MiniBatchKMeans`;
     the estimator may define ``chunk_size`` (rows per assignment chunk).
@@ -33,8 +40,19 @@ class CentersMixin:
 
     def _check_X(self, X):
         check_is_fitted(self)
-        X = check_data(self, X, reset=False)
+        X = check_data(self, X, reset=False, accept_sparse=True)
         return X.astype(self.cluster_centers_.dtype, copy=False)
+
+    @property
+    def _n_features_out(self):
+        """Output width of ``transform`` (for ``get_feature_names_out``)."""
+        return self.cluster_centers_.shape[0]
+
+    def _assign(self, X):
+        """(labels, squared distances) of validated ``X``, dense or CSR."""
+        if _sparse.is_sparse(X):
+            return _sparse.assign(X, self.cluster_centers_)
+        return assign(X, self.cluster_centers_, getattr(self, "chunk_size", None))
 
     def _streamed(self, X):
         check_is_fitted(self)
@@ -63,7 +81,7 @@ class CentersMixin:
         if is_streamed(X) or out is not None:
             source, C = self._streamed(X)
             return map_rows(source, lambda x: assign(x, C, chunk)[0], dtype=np.int32, out=out)
-        return assign(self._check_X(X), self.cluster_centers_, chunk)[0]
+        return self._assign(self._check_X(X))[0]
 
     def transform(self, X, *, out=None):
         """Euclidean distance of each sample to every cluster centre.
@@ -110,10 +128,10 @@ class CentersMixin:
                                      weights=Weights(sample_weight, source)))
         X = self._check_X(X)
         w = check_sample_weight(sample_weight, X)
-        _, dist = assign(X, self.cluster_centers_, chunk)
+        _, dist = self._assign(X)
         return -float((dist * w).sum())  # not np.dot: see KMeans.fit
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags
