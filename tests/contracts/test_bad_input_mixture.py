@@ -41,7 +41,7 @@ def test_bad_data(make, X, error, match):
         ({"covariance_type": "banana"}, "covariance_type"),
         ({"reg_covar": -1.0}, "reg_covar"),
         ({"tol": -1.0}, "tol"),
-        ({"max_iter": 0}, "max_iter"),
+        ({"max_iter": -1}, "max_iter"),
         ({"n_init": 0}, "n_init"),
         ({"init_params": "bogus"}, "init_params"),
         ({"algorithm": "fuzzy"}, "algorithm"),

@@ -22,6 +22,8 @@ K_MEANS = {
     "test_inertia": f"{PRIVATE} (_inertia_dense, _inertia_sparse)",
     "test_is_same_clustering": f"{PRIVATE} (_is_same_clustering)",
     "test_minibatch_kmeans_init_size": "asserts the private attribute _init_size",
+    "test_sample_weight_init": f"{PRIVATE} (KMeans._init_centroids)",
+    "test_sample_weight_zero": f"{PRIVATE} (KMeans._init_centroids)",
     "test_kmeans_verbose": "asserts scikit-learn's verbose print-out line by line",
     "test_minibatch_kmeans_verbose": "asserts scikit-learn's verbose print-out line by line",
     "test_minibatch_declared_convergence": "asserts scikit-learn's verbose convergence text",

@@ -355,6 +355,7 @@ n_features) or callable, default='k-means++'
         self.n_iter_ = int(res.n_iter)
         self.converged_ = bool(res.converged)
         self.history_ = np.asarray(res.history, dtype=np.float64)
+        self._n_init = resolve_n_init(self.n_init, self.init)  # scikit-learn's private name
         warn_fewer_clusters(labels, self.n_clusters)
 
     def fit_predict(self, X, y=None, sample_weight=None):

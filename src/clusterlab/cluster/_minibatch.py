@@ -178,8 +178,9 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
         n_init = self.n_init
         if n_init == "auto":
             n_init = 1 if isinstance(self.init, str) and self.init == "k-means++" else 3
-        if not isinstance(self.init, str):
+        if not isinstance(self.init, str) and not callable(self.init):
             n_init = 1
+        self._n_init = n_init  # scikit-learn's name for the resolved count
         idx = rng.choice(n, size=size, replace=False) if size < n else np.arange(n)
         Xi, wi = _rows(X, idx), w[idx]
         zero = np.zeros(X.shape[1], dtype=X.dtype)

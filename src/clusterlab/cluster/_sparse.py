@@ -104,15 +104,18 @@ def normalize_rows(X):
     return sp.csr_array((X.data * scale, X.indices, X.indptr), shape=X.shape)
 
 
-def _update(X, w, labels, dist, k, spherical):
+def _update(X, w, labels, dist, centers, spherical):
     """Weighted means per cluster (renormalised when spherical); empty clusters
-    take the points farthest from their centres, moved out of their old cluster."""
+    take the points farthest from their centres, moved out of their old cluster.
+    A cluster left without weight keeps its centre."""
+    k = centers.shape[0]
     sums = np.zeros((k, X.shape[1]))
     weight = np.zeros(k)
     csr_cluster_sums(X.indptr, X.indices, X.data, w, labels, sums, weight)
     empty = np.flatnonzero(weight == 0)
     if empty.size:
         far = np.argsort(-dist, kind="stable")[: empty.size]
+        far = far[dist[far] > 0]  # a point on its centre already: moving there gains nothing
         for new_id, i in zip(empty, far, strict=False):
             old = labels[i]
             csr_add_row(X.indptr, X.indices, X.data, i, -float(w[i]), sums[old])
@@ -120,10 +123,11 @@ def _update(X, w, labels, dist, k, spherical):
             sums[new_id] = 0.0
             csr_add_row(X.indptr, X.indices, X.data, i, float(w[i]), sums[new_id])
             weight[new_id] = w[i]
-    if spherical:
-        norms = np.sqrt(np.einsum("kd,kd->k", sums, sums))
-        return sums / np.where(norms > 0, norms, 1.0)[:, None]
-    return sums / np.where(weight != 0, weight, 1.0)[:, None]
+    scale = np.sqrt(np.einsum("kd,kd->k", sums, sums)) if spherical else weight
+    keep = (scale <= 0) if spherical else (weight == 0)
+    out = sums / np.where(keep, 1.0, scale)[:, None]
+    out[keep] = centers[keep]
+    return out
 
 
 def solve(X, w, centers_init, *, max_iter=300, tol=1e-4, verbose=0, spherical=False):
@@ -146,7 +150,7 @@ def solve(X, w, centers_init, *, max_iter=300, tol=1e-4, verbose=0, spherical=Fa
         # spherical: the objective sum w (1 - cos), cos = (|x|^2 + 1 - dist) / 2
         history.append(float(w @ (1.0 - 0.5 * (x_sq + 1.0 - dist))) if spherical
                        else float(dist @ w))
-        new = _update(X, w, labels, dist, centers.shape[0], spherical)
+        new = _update(X, w, labels, dist, centers, spherical)
         shift = float(((new - centers) ** 2).sum())
         report(verbose, it, history[-1], shift)
         centers = new

@@ -72,18 +72,23 @@ def cosine_assign(X, centers):
     return labels, cos
 
 
-def _dense_update(X, w, labels, dist, k):
-    """Renormalised weighted sums per cluster; empty clusters take the farthest points."""
+def _dense_update(X, w, labels, dist, centers):
+    """Renormalised weighted sums per cluster; empty clusters take the farthest points
+    (a cluster left without weight keeps its centre)."""
+    k = centers.shape[0]
     labels = labels.copy()
     empty = np.setdiff1d(np.arange(k), labels[w > 0])
     if empty.size:
         far = np.argsort(-dist, kind="stable")[: empty.size]
-        labels[far[: empty.size]] = empty[: far.size]
+        far = far[dist[far] > 0]
+        labels[far] = empty[: far.size]
     member = sp.csr_array((w.astype(np.float64), (labels, np.arange(X.shape[0]))),
                           shape=(k, X.shape[0]))
     sums = member @ X.astype(np.float64)
     norms = np.sqrt(np.einsum("kd,kd->k", sums, sums))
-    return sums / np.where(norms > 0, norms, 1.0)[:, None]
+    out = sums / np.where(norms > 0, norms, 1.0)[:, None]
+    out[norms == 0] = centers[norms == 0]
+    return out
 
 
 def spherical_solve(X, w, centers_init, *, max_iter=300, tol=1e-4, verbose=0):
@@ -102,7 +107,7 @@ def spherical_solve(X, w, centers_init, *, max_iter=300, tol=1e-4, verbose=0):
         changed = bool(np.any(new_labels != labels))
         labels = new_labels
         history.append(float(w @ (1.0 - cos)))
-        new = _dense_update(X, w, labels, 1.0 - cos, centers.shape[0])
+        new = _dense_update(X, w, labels, 1.0 - cos, centers)
         shift = float(((new - centers) ** 2).sum())
         report(verbose, it, history[-1], shift)
         centers = new

@@ -235,17 +235,19 @@ def m_step(family, stats, nk, learn_weights):
 
 
 def run_em(X, weights, family, params, mix_weights, *, max_iter, tol, hard=False,
-           learn_weights=True, rows=None, callback=None):
+           learn_weights=True, rows=None, callback=None, previous=-np.inf):
     """Iterate E and M steps from ``params`` until the objective changes < ``tol``.
 
     The objective is the weighted mean log-likelihood (soft EM) or the mean
     classification log-likelihood, the ELBO of one-hot responsibilities
     (hard EM). Both never decrease. As in scikit-learn, ``lower_bound`` is the
-    objective of the last E-step.
+    objective of the last E-step. ``previous`` is the objective a warm start
+    continues from (scikit-learn: the first change is measured against it);
+    ``max_iter=0`` returns the initial parameters unchanged.
     """
     wsum = None if isinstance(X, Source) else float(weights.sum())
     res = EMResult(params=params, weights=mix_weights)
-    lower = -np.inf
+    lower = previous
     for it in range(1, max_iter + 1):
         prev = lower
         stats, nk, ll, el = e_pass(X, weights, family, res.params, np.log(res.weights),

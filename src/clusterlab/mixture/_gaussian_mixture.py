@@ -22,8 +22,11 @@ class GaussianMixture(BaseMixture):
         Convergence threshold on the change of the mean log-likelihood.
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance, keeping it positive definite.
+        With ``reg_covar=0`` a singular covariance (collapsed or singleton
+        component) raises ``ValueError``, as in scikit-learn; with a positive
+        value the fit goes on and flags it (``collapsed_components_``).
     max_iter : int, default=100
-        EM iterations per initialisation.
+        EM iterations per initialisation; 0 returns the initialisation.
     n_init : int, default=1
         Initialisations; the best (highest final lower bound) is kept.
     init_params : {"kmeans", "k-means++", "random", "random_from_data"} or callable, \
@@ -38,7 +41,9 @@ default="kmeans"
         Re-estimate the mixture weights; False keeps them equal.
     random_state : int, Generator, RandomState or None, default=None
     warm_start : bool, default=False
-        Start the next ``fit`` from the current parameters.
+        Start the next ``fit`` from the current parameters; as in scikit-learn,
+        its first change of the lower bound is measured from the previous
+        ``lower_bound_``, so repeated short fits reach ``converged_``.
     verbose : int, default=0
     verbose_interval : int, default=10
     chunk_size : int or None, default=None
@@ -47,11 +52,16 @@ default="kmeans"
     Attributes
     ----------
     weights_, means_, covariances_, precisions_, precisions_cholesky_ : ndarray
+        float32 for float32 ``X`` (the EM itself runs in float64), else float64.
     params_ : dict
         The stacked family parameters.
     history_ : dict of ndarray
         ``"log_likelihood"`` and ``"elbo"`` (means per sample) per iteration.
     lower_bound_ : float
+        Mean log-likelihood of the last E-step of the best run (``-inf`` with
+        ``max_iter=0``, which returns the initialisation).
+    lower_bounds_ : list of float
+        The lower bound of each iteration of the best run (scikit-learn's name).
     n_iter_ : int
     converged_ : bool
     n_parameters_ : int

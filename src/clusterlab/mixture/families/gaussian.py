@@ -20,6 +20,12 @@ from clusterlab.mixture.families._covariance import STRUCTURES, FixedSpherical, 
 from clusterlab.mixture.families._protocol import Family
 
 _EPS = 10 * np.finfo(np.float64).eps
+# scikit-learn's message, word for word (users search for it)
+ILL_DEFINED = (
+    "Fitting the mixture model failed because some components have ill-defined empirical "
+    "covariance (for instance caused by singleton or collapsed samples). Try to decrease the "
+    "number of components, increase reg_covar, or scale the input data."
+)
 
 
 def get_structure(covariance_type):
@@ -164,7 +170,10 @@ class Gaussian(Family):
         # scikit-learn adds 10 eps to every count so that empty components stay finite
         nk = stats["n"] + _EPS
         cov = self.structure.covariances(nk, stats.get("m2"), self.reg_covar)
-        prec_chol, _ = self.structure.precision_cholesky(cov)
+        prec_chol, bad = self.structure.precision_cholesky(cov)
+        if len(bad) and self.reg_covar == 0:
+            # without regularisation a singular covariance is an error, as in scikit-learn
+            raise ValueError(ILL_DEFINED)
         return {"means": stats["mean"].copy(), "covariances": cov, "precisions_cholesky": prec_chol}
 
     def params_from_precisions(self, means, precisions):
