@@ -1,6 +1,6 @@
 """Clustering estimators: the k-means family and hierarchical clustering."""
 
-from clusterlab._lazy import lazy_getattr
+from clusterlab._lazy import lazy_facade
 
 _LAZY = {
     "KMeans": "clusterlab.cluster._kmeans",
@@ -9,10 +9,10 @@ _LAZY = {
     "kmeans_plusplus": "clusterlab.cluster._init",
     "k_means": "clusterlab.cluster._kmeans",
     "SphericalKMeans": "clusterlab.cluster._spherical",
-    "linkage": "clusterlab.cluster._hierarchical",
-    "AgglomerativeClustering": "clusterlab.cluster._hierarchical",
-    "Tree": "clusterlab.cluster._hierarchical",
+    "linkage": "clusterlab.cluster.hierarchy",
+    "AgglomerativeClustering": "clusterlab.cluster.hierarchy",
+    "Tree": "clusterlab.cluster.hierarchy",
 }
 __all__ = sorted(_LAZY)
 
-__getattr__ = lazy_getattr(__name__, _LAZY)
+__getattr__, __dir__ = lazy_facade(__name__, _LAZY, globals())

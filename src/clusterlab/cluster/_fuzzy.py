@@ -1,12 +1,13 @@
 """``FuzzyCMeans``: fuzzy c-means (Bezdek 1981), the soft version of k-means."""
 
-import math
 from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
+from clusterlab._history import history_frame
 from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass, membership_moments
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._moments import means
@@ -19,8 +20,10 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
+from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._init import _plusplus, random_init
-from clusterlab.cluster._lloyd import assign, report, threads_for, tolerance
+from clusterlab.cluster._lloyd import assign, make_layout, report, threads_for, tolerance
 from clusterlab.cluster._streaming import final_assignment, streamed_init, summary
 from clusterlab.sources import Source, as_source, is_streamed
 
@@ -34,10 +37,19 @@ class FuzzyResult(NamedTuple):
     partition_coefficient: float
 
 
-def _layout(n):
-    n_blocks = max(1, min(64, math.ceil(n / 1024)))
-    block = math.ceil(n / n_blocks)
-    return block, math.ceil(n / block)
+def _buffers(X, k):
+    """Block size and per-block outputs of ``fcm_pass`` (k-means' block layout)."""
+    n, d = X.shape
+    layout = make_layout(n, k, d, X.itemsize)
+    nb = layout.n_blocks
+    return layout.block_size, np.zeros((nb, k, d)), np.zeros((nb, k)), np.zeros(nb), np.zeros(nb)
+
+
+def _objective_pass(X, w, centers, m):
+    """(memberships' partition coefficient sum, objective) of one pass."""
+    block, sums, weights, obj, pc = _buffers(X, centers.shape[0])
+    fcm_pass(X, w, centers, float(m), block, sums, weights, obj, pc)
+    return float(pc.sum()), float(obj.sum())
 
 
 def _fcm_chunk(C, m):
@@ -45,9 +57,7 @@ def _fcm_chunk(C, m):
     k = C.shape[0]
 
     def part(X, w, start, stop):
-        block, n_blocks = _layout(X.shape[0])
-        sums, weights = np.zeros((n_blocks, k, X.shape[1])), np.zeros((n_blocks, k))
-        obj, pc = np.zeros(n_blocks), np.zeros(n_blocks)
+        block, sums, weights, obj, pc = _buffers(X, k)
         fcm_pass(X, np.ascontiguousarray(w, dtype=np.float64), C, float(m), block, sums,
                  weights, obj, pc)
         return sums.sum(axis=0), weights.sum(axis=0), float(obj.sum()), float(pc.sum())
@@ -102,7 +112,7 @@ def centers_from_memberships(X, w, u0, m):
     return sums / col[:, None]
 
 
-class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """Fuzzy c-means clustering.
 
     Each point has a membership vector over the clusters (summing to 1); the
@@ -146,8 +156,9 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         Iterations run.
     converged_ : bool
         Whether the fit stopped before ``max_iter``.
-    history_ : ndarray of shape (n_iter_,)
-        Objective after each membership update.
+    history_ : pandas.DataFrame of shape (n_iter_, 1)
+        One row per iteration: ``objective`` (``J_m``) after each membership
+        update.
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -176,6 +187,13 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
+
+    # init: centres (n_clusters, n_features) or memberships (n_samples, n_clusters)
+    _model_schema = center_fields(
+        Field("objective_", "float", low=0),
+        Field("partition_coefficient_", "float", low=0, high=1),
+        init_shape=("init_rows", "init_columns"),
+    )
 
     def __init__(self, n_clusters=3, *, m=2.0, init="k-means++", n_init=1, max_iter=300,
                  tol=1e-4, verbose=0, random_state=None):
@@ -209,6 +227,7 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             f"got {arr.shape}."
         )
 
+    @fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Fit fuzzy c-means.
 
@@ -279,8 +298,9 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.partition_coefficient_ = best.partition_coefficient
         self.n_iter_ = best.n_iter
         self.converged_ = best.converged
-        self.history_ = best.history
+        self.history_ = history_frame(objective=best.history)
 
+    @fill_doc
     def predict_proba(self, X, *, out=None):
         """Memberships of each sample in each cluster (rows sum to 1).
 
@@ -315,52 +335,26 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
                              f"expecting {self.n_features_in_} features as input.")
         return source
 
-    def predict(self, X):
-        """Cluster of highest membership (the nearest centre) of each sample.
+    @fill_doc
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the objective ``J_m`` of ``X`` under the fitted centres.
+
+        As every centre-based clusterer's ``score`` here: the negated objective
+        its ``fit`` minimises (``-objective_`` on the training data).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
+        {score_params}
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
-            Cluster index of each sample.
+        score : float
+            ``-J_m`` (higher is better).
         """
-        if is_streamed(X):
-            check_is_fitted(self)
-            C = self.cluster_centers_
-            return map_rows(self._source(X), lambda x: assign(x, C.astype(x.dtype))[0],
-                            dtype=np.int32)
-        return self.predict_proba(X).argmax(axis=1).astype(np.int32)
-
-    def transform(self, X):
-        """Euclidean distance of each sample to every centre.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        distances : ndarray of shape (n_samples, n_clusters)
-            Distances to the centres.
-        """
-        from clusterlab._kernels.distance import all_sq_distances
-
-        check_is_fitted(self)
-        C = self.cluster_centers_
-
-        def distances(chunk):
-            sq = np.empty((chunk.shape[0], C.shape[0]))
-            all_sq_distances(chunk, C.astype(chunk.dtype), sq)
-            return np.sqrt(sq)
-
-        if is_streamed(X):
-            return map_rows(self._source(X), distances, width=C.shape[0])
-        return distances(check_data(self, X, reset=False))
+        X = self._check_X(X)
+        w = check_sample_weight(sample_weight, X).astype(np.float64)
+        centers = self.cluster_centers_.astype(np.float64)
+        return -_objective_pass(X, w, centers, self.m)[1]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from clusterlab._docstrings import fill_doc
+from clusterlab._history import history_frame
 from clusterlab._mapreduce import Weights
 from clusterlab._rng import as_generator, spawn
 from clusterlab._threads import one_blas_thread
@@ -17,9 +19,10 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.cluster import _sparse
 from clusterlab.cluster._bounds import HamerlyPasses, YinyangPasses
-from clusterlab.cluster._centers import CentersMixin
+from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._kswap import swap_refine
 from clusterlab.cluster._lloyd import LloydPasses, assign, solve, threads_for, tolerance
@@ -178,8 +181,9 @@ n_features) or callable, default='k-means++'
         Iterations of the best run.
     converged_ : bool
         Whether the best run stopped before ``max_iter``.
-    history_ : ndarray of shape (n_iter_,)
-        Inertia after each assignment step of the best run.
+    history_ : pandas.DataFrame of shape (n_iter_, 1)
+        One row per iteration of the best run: ``inertia`` after each
+        assignment step.
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -210,6 +214,8 @@ n_features) or callable, default='k-means++'
         "copy_x": ["boolean"],
     }
 
+    _model_schema = center_fields(Field("inertia_", "float", low=0))
+
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300,
                  tol=1e-4, verbose=0, random_state=None, algorithm="auto", chunk_size=None,
                  refine="auto", copy_x=True):
@@ -225,6 +231,7 @@ n_features) or callable, default='k-means++'
         self.refine = refine
         self.copy_x = copy_x
 
+    @fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Compute the k-means clustering.
 
@@ -233,8 +240,7 @@ n_features) or callable, default='k-means++'
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; float32 stays float32. Sparse input is used as CSR
             without densifying (memory proportional to its non-zeros).
-        y : Ignored
-            Not used, present for API consistency.
+        {y_ignored}
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each point; ``None`` gives unit weights.
 
@@ -354,21 +360,17 @@ n_features) or callable, default='k-means++'
         self.inertia_ = inertia
         self.n_iter_ = int(res.n_iter)
         self.converged_ = bool(res.converged)
-        self.history_ = np.asarray(res.history, dtype=np.float64)
+        self.history_ = history_frame(inertia=res.history)
         self._n_init = resolve_n_init(self.n_init, self.init)  # scikit-learn's private name
         warn_fewer_clusters(labels, self.n_clusters)
 
+    @fill_doc
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit and return ``labels_``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {fit_params}
 
         Returns
         -------

@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
+from clusterlab._docstrings import fill_doc
+from clusterlab._history import history_frame
 from clusterlab._kernels.lloyd import lloyd_pass
 from clusterlab._kernels.sparse import csr_cluster_sums
 from clusterlab._rng import as_generator, spawn
@@ -14,8 +16,9 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.cluster import _sparse
-from clusterlab.cluster._centers import CentersMixin
+from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._kmeans import initial_centers
 from clusterlab.cluster._lloyd import Buffers, assign, make_layout, tolerance, x_sq_norms
 
@@ -124,9 +127,17 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
     n_steps_ : int
         Mini-batch steps run.
     n_iter_ : int
-        Passes over the data (steps x batch_size / n_samples, rounded up).
-    history_ : ndarray of shape (n_steps_,)
-        Mean inertia per unit weight of each batch, before its update.
+        Passes over the data (steps x batch_size / n_samples, rounded up), as
+        in scikit-learn.
+    converged_ : bool
+        Whether ``fit`` stopped before its last step (centres moved less than
+        ``tol``, or the smoothed batch inertia stalled for
+        ``max_no_improvement`` steps); always False after ``partial_fit``.
+    history_ : pandas.DataFrame of shape (n_steps_, 1)
+        One row per mini-batch step (index ``"step"``, so ``len(history_) ==
+        n_steps_``): ``inertia``, the batch's inertia per unit weight (its
+        weighted sum of squared distances to the nearest centre divided by its
+        total weight), measured before the step's update.
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -155,6 +166,12 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
+
+    _model_schema = center_fields(
+        Field("inertia_", "float", low=0),
+        Field("counts_", "array", shape=("n_clusters",), low=0),
+        Field("n_steps_", "int", low=0),
+    )
 
     def __init__(self, n_clusters=8, *, init="k-means++", max_iter=100, batch_size=1024,
                  tol=0.0, max_no_improvement=10, init_size=None, n_init="auto",
@@ -193,17 +210,13 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
                 best, best_inertia = c, inertia
         return best.astype(np.float64)
 
+    @fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Fit on random mini-batches of ``X``.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data (sparse: used as CSR, never densified).
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {fit_params}
 
         Returns
         -------
@@ -222,7 +235,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
         n_steps = max(1, (self.max_iter * n) // batch)
         tol = (_sparse.tolerance if _sparse.is_sparse(X) else tolerance)(X, self.tol)
         history, ewa, best, stall = [], None, np.inf, 0
-        step = 0
+        step, converged = 0, False
         for step in range(1, n_steps + 1):
             idx = rng.integers(0, n, size=batch)
             Xb, wb = _rows(X, idx), w[idx]
@@ -233,6 +246,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
             if self.verbose:
                 print(f"Step {step}/{n_steps}: mean batch inertia {history[-1]:.6g}", flush=True)
             if tol and float(((centers - old) ** 2).sum()) <= tol:
+                converged = True
                 break
             # smoothed batch inertia, as scikit-learn: stop when it stalls
             alpha = min(1.0, 2.0 * batch / (n + 1))
@@ -242,8 +256,10 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
             else:
                 stall += 1
             if self.max_no_improvement is not None and stall >= self.max_no_improvement:
+                converged = step < n_steps
                 break
         self._finish(X, w, centers, counts, step, history)
+        self.converged_ = converged
         self.n_iter_ = int(np.ceil(step * batch / n))
         return self
 
@@ -251,11 +267,12 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
         self.cluster_centers_ = centers.astype(X.dtype)
         self.counts_ = counts
         self.n_steps_ = int(n_steps)
-        self.history_ = np.asarray(history, dtype=np.float64)
+        self.history_ = history_frame("step", inertia=history)
         labels, dist = self._assign(X)
         self.labels_ = labels
         self.inertia_ = float(dist @ w.astype(np.float64))
 
+    @fill_doc
     def partial_fit(self, X, y=None, sample_weight=None):
         """Update the centres with one mini-batch ``X``.
 
@@ -266,10 +283,8 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
             One batch of data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {y_ignored}
+        {sample_weight}
 
         Returns
         -------
@@ -289,7 +304,8 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
             history, steps = [], 0
         else:
             centers = self.cluster_centers_.astype(np.float64)
-            counts, history, steps = self.counts_.copy(), list(self.history_), self.n_steps_
+            counts, history = self.counts_.copy(), self.history_["inertia"].tolist()
+            steps = self.n_steps_
             if not hasattr(self, "_rng"):
                 self._rng = as_generator(self.random_state)
         inertia = minibatch_step(X, w, centers, counts, self._rng, self.reassignment_ratio,
@@ -297,4 +313,5 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
         history.append(inertia / float(w.sum()))
         self._finish(X, w, centers, counts, steps + 1, history)
         self.n_iter_ = self.n_steps_
+        self.converged_ = False
         return self

@@ -19,6 +19,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._history import history_frame
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
     Interval,
@@ -164,8 +165,8 @@ default='k-means++'
         Iterations of the best run.
     converged_ : bool
         Whether the best run stopped before ``max_iter``.
-    history_ : ndarray of shape (n_iter_,)
-        ``inertia_`` after each assignment step of the best run.
+    history_ : pandas.DataFrame
+        One row per iteration of the best run, column ``inertia``.
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -246,7 +247,7 @@ default='k-means++'
         self.inertia_ = inertia
         self.n_iter_ = int(res.n_iter)
         self.converged_ = bool(res.converged)
-        self.history_ = np.asarray(res.history, dtype=np.float64)
+        self.history_ = history_frame(inertia=res.history)
         warn_fewer_clusters(labels, self.n_clusters)
         return self
 

@@ -5,29 +5,17 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
+from clusterlab._history import history_frame
 from clusterlab._rng import as_generator
-from clusterlab._validation import Interval, Options, validate_params
+from clusterlab._validation import Interval, Options, check_sample_count
+from clusterlab._validation.schema import Field
 from clusterlab.deep import _base
-from clusterlab.deep._elbo import elbo_terms, log_likelihood
-from clusterlab.deep._nets import VAENet
-from clusterlab.deep._training import train
-
-_JSON_ATTRS = ("n_features_in_", "n_iter_", "best_epoch_", "stopped_early_", "history_")
-
-# the training-loop hyperparameters shared by VAE and DeepClustering
-TRAINING_CONSTRAINTS = {
-    "batch_size": [Interval(int, 1, None)],
-    "learning_rate": [Interval(float, 0, None, closed="neither")],
-    "validation_fraction": [Interval(float, 0, 1, closed="left")],
-    "early_stopping": ["boolean"],
-    "n_iter_no_change": [Interval(int, 1, None)],
-    "device": [str],
-    "random_state": ["random_state"],
-    "verbose": ["verbose"],
-}
+from clusterlab.deep._elbo import elbo_terms, log_likelihood, vae_terms
+from clusterlab.deep._nets import VAENet, vae_state_shapes
 
 
-class VAE(TransformerMixin, BaseEstimator):
+class VAE(_base.LatentMixin, TransformerMixin, BaseEstimator):
     """Variational autoencoder: ReLU MLP encoder and decoder, Gaussian latent.
 
     The generative model is p(z) = N(0, I), p(x | z) Bernoulli (logits from
@@ -69,12 +57,16 @@ class VAE(TransformerMixin, BaseEstimator):
     ----------
     module_ : torch.nn.Module
         The trained networks (in eval mode, on ``device``).
-    history_ : dict of list of float
-        Per epoch, mean per sample in nats: ``train_elbo``,
-        ``train_reconstruction``, ``train_kl`` and ``val_*`` when a
-        validation split is used.
+    history_ : pandas.DataFrame of shape (n_iter_, 3 or 6)
+        One row per epoch (index ``"epoch"``), means per sample in nats:
+        ``train_elbo``, ``train_reconstruction``, ``train_kl``, and
+        ``val_elbo``, ``val_reconstruction``, ``val_kl`` when a validation
+        split is used.
     n_iter_ : int
         Epochs run.
+    converged_ : bool
+        Whether early stopping ended training (the validation ELBO stopped
+        improving); False when all ``epochs`` ran.
     best_epoch_ : int
         Epoch (0-based) whose weights were kept; -1 without early stopping.
     stopped_early_ : bool
@@ -96,10 +88,20 @@ class VAE(TransformerMixin, BaseEstimator):
         "latent_dim": [Interval(int, 1, None)],
         "likelihood": [Options({"bernoulli", "gaussian"})],
         "epochs": [Interval(int, 1, None)],
-        **TRAINING_CONSTRAINTS,
+        **_base.TRAINING_CONSTRAINTS,
     }
 
-    def __init__(self, input_dim=None, hidden_dim=400, latent_dim=20, likelihood="bernoulli",
+    _model_schema = (
+        Field("n_features_in_", "int", low=1),
+        Field("n_iter_", "int", low=0),
+        Field("converged_", "bool"),
+        Field("best_epoch_", "int", low=-1),
+        Field("stopped_early_", "bool"),
+        Field("history_", "history"),
+        Field("module_", "module"),
+    )
+
+    def __init__(self, input_dim=None, *, hidden_dim=400, latent_dim=20, likelihood="bernoulli",
                  epochs=30, batch_size=128, learning_rate=1e-3, validation_fraction=0.1,
                  early_stopping=True, n_iter_no_change=10, device="cpu", random_state=None,
                  verbose=0):
@@ -122,10 +124,6 @@ class VAE(TransformerMixin, BaseEstimator):
         return VAENet(n_features, _base.hidden_sizes(self.hidden_dim), self.latent_dim,
                       self.likelihood, generator)
 
-    def _terms(self, x, generator):
-        rec, kl = elbo_terms(self.module_, x, generator, self.likelihood)
-        return {"reconstruction": rec, "kl": kl}
-
     def fit(self, X, y=None):
         """Train on ``X`` (rows are samples); returns ``self``.
 
@@ -138,9 +136,7 @@ class VAE(TransformerMixin, BaseEstimator):
         -------
         self : VAE
         """
-        validate_params(self)
-        _base.hidden_sizes(self.hidden_dim)
-        device = _base.resolve_device(self.device)
+        device = self._check_params()
         X = _base.check_input(self, X, reset=True, likelihood=self.likelihood)
         if self.input_dim is not None and X.shape[1] != self.input_dim:
             raise ValueError(
@@ -149,24 +145,19 @@ class VAE(TransformerMixin, BaseEstimator):
             )
         rng, init_gen, noise_gen = _base.torch_generators(self.random_state, device)
         self.module_ = self._build(X.shape[1], init_gen).to(device)
-        train_idx, val_idx = _base.split_validation(X.shape[0], self.validation_fraction, rng)
-        Xt = _base.as_tensor(X, device)
-        result = train(
-            self._terms, self.module_.parameters(), self.module_, Xt[train_idx],
-            Xt[val_idx] if len(val_idx) else None, epochs=self.epochs,
-            batch_size=self.batch_size, learning_rate=self.learning_rate, rng=rng,
-            generator=noise_gen, early_stopping=self.early_stopping,
-            n_iter_no_change=self.n_iter_no_change, verbose=self.verbose, desc="VAE",
-        )
-        self.history_ = result.history
+        data = self._split(_base.as_tensor(X, device), rng)
+        result = self._train(vae_terms(self.module_, self.likelihood), self.module_, data,
+                             self.epochs, rng, noise_gen, "VAE")
+        self.history_ = history_frame("epoch", **result.history)
         self.n_iter_ = result.n_epochs
+        self.converged_ = result.stopped_early
         self.best_epoch_ = result.best_epoch
         self.stopped_early_ = result.stopped_early
         return self
 
     # ------------------------------------------------------------ inference
-    def _device(self):
-        return next(self.module_.parameters()).device
+    def _encoder(self):
+        return self.module_
 
     def encode(self, X, *, return_log_var=False):
         """Mean (and log-variance) of q(z | x) for each row of ``X``.
@@ -181,24 +172,8 @@ class VAE(TransformerMixin, BaseEstimator):
         mean : ndarray of shape (n_samples, latent_dim)
         log_var : ndarray of shape (n_samples, latent_dim), if asked
         """
-        check_is_fitted(self)
-        X = _base.check_input(self, X, reset=False, likelihood="any")
-        mean, log_var = _base.batched(self.module_.encode, _base.as_tensor(X, self._device()))
-        mean = _base.to_numpy(mean, X.dtype)
-        return (mean, _base.to_numpy(log_var, X.dtype)) if return_log_var else mean
-
-    def transform(self, X):
-        """Latent means, the representation used downstream (same as ``encode``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, latent_dim)
-        """
-        return self.encode(X)
+        mean, log_var = self._encode(X)
+        return (mean, log_var) if return_log_var else mean
 
     def _mean_of(self, decoded):
         return torch.sigmoid(decoded) if self.likelihood == "bernoulli" else decoded
@@ -238,13 +213,13 @@ class VAE(TransformerMixin, BaseEstimator):
         X = _base.check_input(self, X, reset=False, likelihood="any")
         return self.decode(self.encode(X)).astype(X.dtype, copy=False)
 
-    def sample(self, n_samples=10, *, random_state=None, mean=True):
+    @fill_doc
+    def sample(self, n_samples=1, random_state=None, *, mean=True):
         """Generate rows: z ~ N(0, I), then the mean of p(x | z) (or a draw).
 
         Parameters
         ----------
-        n_samples : int, default=10
-        random_state : int, Generator or None
+        {sample_params}
         mean : bool, default=True
             Return the mean of p(x | z); False draws x ~ p(x | z).
 
@@ -253,11 +228,9 @@ class VAE(TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer) \
-                or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
+        n_samples = check_sample_count(n_samples)
         rng = as_generator(random_state)
-        Z = rng.standard_normal((int(n_samples), self.latent_dim))
+        Z = rng.standard_normal((n_samples, self.latent_dim))
         X = self.decode(Z)
         if mean:
             return X
@@ -291,6 +264,9 @@ class VAE(TransformerMixin, BaseEstimator):
     def score(self, X, y=None, *, n_draws=1):
         """Mean ELBO per sample in nats (higher is better).
 
+        As every density estimator's ``score`` here: ``score_samples(X).mean()``;
+        the ELBO is a lower bound on the log-likelihood.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -314,20 +290,14 @@ class VAE(TransformerMixin, BaseEstimator):
         return _base.batched(fn, _base.as_tensor(X, self._device())).cpu().numpy()
 
     # ---------------------------------------------------------- model files
-    def _get_state(self):
-        check_is_fitted(self)
-        meta = {name: getattr(self, name) for name in _JSON_ATTRS}
-        meta["n_features_in_"] = int(meta["n_features_in_"])
-        return meta, _base.state_arrays(self.module_)
+    def _module_state(self):
+        return _base.module_arrays(self.module_)
 
-    def _set_state(self, meta, arrays):
-        for name in _JSON_ATTRS:
-            setattr(self, name, meta[name])
+    def _module_shapes(self):
+        """The weights' shapes the hyperparameters imply (checked before building)."""
+        return vae_state_shapes(self.n_features_in_, _base.hidden_sizes(self.hidden_dim),
+                                self.latent_dim, self.likelihood)
+
+    def _restore_module(self, arrays):
         module = self._build(self.n_features_in_, torch.Generator().manual_seed(0))
-        _base.load_state_arrays(module, arrays)
-        self.module_ = module.to(_base.load_device(self.device)).eval()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        return tags
+        self.module_ = _base.restore_module(module, arrays, self.device)

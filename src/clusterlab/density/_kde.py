@@ -7,14 +7,17 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._rng import as_generator
 from clusterlab._validation import (
     Interval,
     Options,
     check_data,
+    check_sample_count,
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.density import _bounds, _fft
 from clusterlab.density._exact import ExactModel
 from clusterlab.density.bandwidth import BANDWIDTH_RULES
@@ -113,7 +116,16 @@ class KernelDensity(DensityMixin, BaseEstimator):
         "bounds": [None, "array-like"],
     }
 
-    def __init__(self, bandwidth="scott", kernel="gaussian", bounds=None):
+    _model_schema = (
+        Field("bandwidth", "array", shape=None, param=True),
+        Field("n_features_in_", "int", low=1),
+        Field("bandwidth_matrix_", "array", shape=("n_features_in_", "n_features_in_")),
+        Field("bandwidth_", "array", shape=("n_features_in_",), low=0),
+        Field("data_", "array", shape=("n_samples", "n_features_in_")),
+        Field("sample_weight_", "array", shape=("n_samples",), low=0),
+    )
+
+    def __init__(self, bandwidth="scott", *, kernel="gaussian", bounds=None):
         self.bandwidth = bandwidth
         self.kernel = kernel
         self.bounds = bounds
@@ -211,14 +223,25 @@ class KernelDensity(DensityMixin, BaseEstimator):
             out[ok] = logsumexp(np.stack(parts), axis=0)
         return out
 
+    @fill_doc
     def score(self, X, y=None):
-        """Total log-likelihood of ``X`` under the model.
+        """Mean log-density per sample of ``X`` (higher is better).
+
+        {density_score}
+        (scikit-learn's ``KernelDensity.score`` is the sum; the mean makes
+        scores of data sets of different sizes comparable, and model selection
+        over equal-sized folds picks the same bandwidth either way.)
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
 
         Returns
         -------
         float
         """
-        return float(np.sum(self.score_samples(X)))
+        return float(np.mean(self.score_samples(X)))
 
     def evaluate_grid(self, grid_points=256, method="auto"):
         """Density on a regular grid.
@@ -308,21 +331,20 @@ class KernelDensity(DensityMixin, BaseEstimator):
         return _fft.default_axes(X, self.bandwidth_matrix_, get_kernel(self.kernel),
                                  counts, low, high, self._data_extent())
 
+    @fill_doc
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the estimated density (any kernel, inside ``bounds``).
 
         Parameters
         ----------
-        n_samples : int, default=1
-        random_state : int, Generator, RandomState or None, default=None
+        {sample_params}
 
         Returns
         -------
         ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
+        n_samples = check_sample_count(n_samples)
         rng = as_generator(random_state)
         w = self.sample_weight_
         idx = rng.choice(w.size, size=n_samples, p=w / w.sum())

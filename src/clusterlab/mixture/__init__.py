@@ -1,11 +1,12 @@
 """Mixture models fitted by one family-agnostic EM engine."""
 
-from clusterlab._lazy import lazy_getattr
+from clusterlab._lazy import lazy_facade
 
 _LAZY = {
+    "CollapsedComponentWarning": "clusterlab.mixture._base",
     "GaussianMixture": "clusterlab.mixture._gaussian_mixture",
     "MixtureModel": "clusterlab.mixture._mixture",
 }
 __all__ = sorted(_LAZY)
 
-__getattr__ = lazy_getattr(__name__, _LAZY)
+__getattr__, __dir__ = lazy_facade(__name__, _LAZY, globals())

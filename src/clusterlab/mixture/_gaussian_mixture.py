@@ -3,6 +3,7 @@
 import numpy as np
 
 from clusterlab._validation import Interval, Options
+from clusterlab._validation.schema import Field
 from clusterlab.mixture._base import BASE_CONSTRAINTS, BaseMixture, check_weights_init
 from clusterlab.mixture.families import Gaussian
 from clusterlab.mixture.families._covariance import STRUCTURES, Diag, _Structure
@@ -55,8 +56,9 @@ default="kmeans"
         float32 for float32 ``X`` (the EM itself runs in float64), else float64.
     params_ : dict
         The stacked family parameters.
-    history_ : dict of ndarray
-        ``"log_likelihood"`` and ``"elbo"`` (means per sample) per iteration.
+    history_ : pandas.DataFrame of shape (n_iter_, 2)
+        One row per EM iteration: ``log_likelihood`` and ``elbo`` (means per
+        sample; equal for soft EM, the classification likelihood for hard EM).
     lower_bound_ : float
         Mean log-likelihood of the last E-step of the best run (``-inf`` with
         ``max_iter=0``, which returns the initialisation).
@@ -112,6 +114,12 @@ default="kmeans"
         self.verbose = verbose
         self.verbose_interval = verbose_interval
         self.chunk_size = chunk_size
+
+    def _init_fields(self, family):
+        shape = family.structure.shape("n_components", "n_features_in_")
+        return (Field("means_init", "array", shape=("n_components", "n_features_in_"),
+                      param=True),
+                Field("precisions_init", "array", shape=shape, param=True))
 
     def _make_family(self):
         return Gaussian(self.covariance_type, self.reg_covar)

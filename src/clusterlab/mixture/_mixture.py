@@ -1,8 +1,11 @@
 """MixtureModel: the EM engine with any family (Bernoulli, categorical, Poisson, yours)."""
 
+import dataclasses
+
 import numpy as np
 
 from clusterlab._validation import Options
+from clusterlab._validation.schema import Field
 from clusterlab.mixture._base import BASE_CONSTRAINTS, BaseMixture, check_weights_init
 from clusterlab.mixture.families import FAMILIES, Family, get_family
 from clusterlab.sources import Source
@@ -73,6 +76,10 @@ warm_start, verbose, verbose_interval, chunk_size
         self.verbose = verbose
         self.verbose_interval = verbose_interval
         self.chunk_size = chunk_size
+
+    def _init_fields(self, family):
+        items = tuple(dataclasses.replace(f, optional=True) for f in family.param_fields())
+        return (Field("params_init", "arrays", items=items, param=True),)
 
     def _make_family(self):
         return get_family(self.family)

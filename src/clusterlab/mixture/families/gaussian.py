@@ -16,6 +16,7 @@ from clusterlab._kernels.estep import (
     weighted_deviations,
 )
 from clusterlab._moments import combine_stats, scale_stats
+from clusterlab._validation.schema import Field
 from clusterlab.mixture.families._covariance import STRUCTURES, FixedSpherical, _Structure
 from clusterlab.mixture.families._protocol import Family
 
@@ -116,6 +117,8 @@ class Gaussian(Family):
 
     name = "gaussian"
     public_params = ("means", "covariances", "precisions", "precisions_cholesky")
+    collapse_remedies = ("fewer components, a larger reg_covar, a 'tied' or 'spherical' "
+                         "covariance, or de-duplicating / jittering discretised values")
 
     def __init__(self, covariance_type="full", reg_covar=1e-6):
         self.covariance_type = covariance_type
@@ -165,6 +168,15 @@ class Gaussian(Family):
 
     def scale(self, stats, factor):
         return scale_stats(stats, factor)
+
+    def param_fields(self):
+        shape = self.structure.shape("n_components", "n_features_in_")
+        low = 0 if len(shape) < 3 and self.structure.name != "tied" else None  # variances
+        return (
+            Field("means", "array", shape=("n_components", "n_features_in_")),
+            Field("covariances", "array", shape=shape, low=low),
+            Field("precisions_cholesky", "array", shape=shape, low=low),
+        )
 
     def m_step(self, stats):
         # scikit-learn adds 10 eps to every count so that empty components stay finite
