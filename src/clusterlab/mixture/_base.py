@@ -54,6 +54,16 @@ BASE_CONSTRAINTS = {
 class BaseMixture(DensityMixin, BaseEstimator):
     """Shared machinery of :class:`GaussianMixture` and :class:`MixtureModel`."""
 
+    @property
+    def lower_bounds_(self):
+        """The lower bound of each iteration of the best run (scikit-learn's name).
+
+        A list read from ``history_`` (its ``log_likelihood`` column, ``elbo``
+        for hard EM), so model files need not store it twice.
+        """
+        check_is_fitted(self, "params_")
+        return self.history_["elbo" if self.algorithm == "hard" else "log_likelihood"].tolist()
+
     # ---- model files -------------------------------------------------------------
     def _model_schema(self):
         """Model-file fields; the parameters' shapes depend on the family."""
@@ -168,8 +178,6 @@ class BaseMixture(DensityMixin, BaseEstimator):
             setattr(self, key + "_", value)
         self.history_ = history_frame(log_likelihood=res.log_likelihood, elbo=res.elbo)
         self.lower_bound_ = float(res.lower_bound)
-        # scikit-learn's name: the lower bound of each iteration of the best run
-        self.lower_bounds_ = list(res.elbo if self.algorithm == "hard" else res.log_likelihood)
         self.n_iter_ = res.n_iter
         self.converged_ = bool(res.converged)
         self.n_parameters_ = self._n_parameters()
