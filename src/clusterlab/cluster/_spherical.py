@@ -29,7 +29,9 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.cluster import _sparse
+from clusterlab.cluster._centers import center_fields
 from clusterlab.cluster._kmeans import initial_centers, resolve_n_init, warn_fewer_clusters
 from clusterlab.cluster._lloyd import KMeansResult, report
 
@@ -191,6 +193,8 @@ default='k-means++'
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
+
+    _model_schema = center_fields(Field("inertia_", "float", low=0))
 
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300,
                  tol=1e-4, verbose=0, random_state=None):
