@@ -16,12 +16,16 @@ import scipy.sparse as sp
 from benchmarks._workload import Workload
 
 
-def tfidf_like(n_docs, n_terms, nnz_per_row, seed=0):
-    """A CSR matrix shaped like TF-IDF: Zipf terms, log tf x idf, unit rows."""
+def tfidf_like(n_docs, n_terms, draws_per_row, seed=0):
+    """A CSR matrix shaped like TF-IDF: Zipf terms, log tf x idf, unit rows.
+
+    ``draws_per_row`` term occurrences per document; repeated terms merge, so
+    160 draws give about 100 distinct terms (non-zeros) per row.
+    """
     rng = np.random.default_rng(seed)
     p = 1.0 / np.arange(1, n_terms + 1) ** 1.1
-    cols = rng.choice(n_terms, size=n_docs * nnz_per_row, p=p / p.sum())
-    rows = np.repeat(np.arange(n_docs), nnz_per_row)
+    cols = rng.choice(n_terms, size=n_docs * draws_per_row, p=p / p.sum())
+    rows = np.repeat(np.arange(n_docs), draws_per_row)
     X = sp.csr_matrix((np.ones(cols.size), (rows, cols)), shape=(n_docs, n_terms))
     X.sum_duplicates()  # counts per (doc, term)
     df = np.bincount(X.indices, minlength=n_terms)
@@ -33,7 +37,7 @@ def tfidf_like(n_docs, n_terms, nnz_per_row, seed=0):
 
 
 def _data():
-    X = tfidf_like(100_000, 50_000, 100)
+    X = tfidf_like(100_000, 50_000, 160)
     rng = np.random.default_rng(1)
     C0 = X[rng.choice(X.shape[0], 50, replace=False)].toarray()
     return {"X": X, "C0": C0, "k": 50, "n_iter": 10}

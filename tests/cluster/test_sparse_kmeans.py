@@ -157,3 +157,14 @@ def test_fewer_distinct_clusters_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         KMeans(4, init=X[[0, 1, 3, 4]]).fit(X)
+
+
+def test_repeated_csr_entries_are_merged_not_double_counted():
+    # (row 0, column 1) appears twice: 1 + 2 = 3, as scipy's toarray() adds them
+    X = sp.csr_matrix((np.array([1.0, 2.0, 4.0, 1.0, 5.0]), np.array([1, 1, 0, 0, 1]),
+                       np.array([0, 3, 4, 5])), shape=(3, 2))
+    km = KMeans(2, init=np.array([[4.0, 3.0], [1.0, 5.0]]), refine="none").fit(X)
+    ref = KMeans(2, init=np.array([[4.0, 3.0], [1.0, 5.0]]), refine="none").fit(X.toarray())
+    np.testing.assert_array_equal(km.labels_, ref.labels_)
+    assert km.inertia_ == pytest.approx(ref.inertia_, rel=1e-12)
+    assert X.nnz == 5  # the caller's matrix is not modified

@@ -15,6 +15,18 @@ BLOCK = 256
 
 
 @njit(cache=True, nogil=True)
+def csr_has_duplicates(indptr, indices, n_features):
+    """True when some row names a column twice (sorted or not); O(nnz + n_features)."""
+    seen = np.full(n_features, -1, dtype=np.int64)
+    for i in range(indptr.size - 1):
+        for j in range(indptr[i], indptr[i + 1]):
+            if seen[indices[j]] == i:
+                return True
+            seen[indices[j]] = i
+    return False
+
+
+@njit(cache=True, nogil=True)
 def csr_row_sq_norms(indptr, data, out):
     """``out[i] = ||X[i]||^2`` (float64)."""
     for i in range(indptr.size - 1):

@@ -9,6 +9,8 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import validate_data
 
+from clusterlab._kernels.sparse import csr_has_duplicates
+
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
@@ -59,7 +61,8 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
     name : str, default="X"
         The name used in error messages.
     accept_sparse : bool, default=False
-        Accept a scipy sparse matrix, returned in CSR format (sorted indices).
+        Accept a scipy sparse matrix, returned in CSR format without repeated
+        entries (copied only when it has some).
 
     Returns
     -------
@@ -89,9 +92,12 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
         ensure_min_samples=min_samples,
         accept_sparse="csr" if accept_sparse else False,
     )
-    if accept_sparse and hasattr(out, "indptr"):
-        out = out.copy() if not out.has_canonical_format else out
-        out.sum_duplicates()  # canonical: sorted indices, no duplicates
+    if (accept_sparse and hasattr(out, "indptr") and not out.has_canonical_format
+            and csr_has_duplicates(out.indptr, out.indices, out.shape[1])):
+        # repeated entries would spoil row norms: merge them in a copy (X is not
+        # modified); unsorted rows without repeats are used as they are
+        out = out.copy()
+        out.sum_duplicates()
     return out
 
 
