@@ -52,6 +52,9 @@ def test_csr_seeded_kmeans_plusplus_and_minibatch_match_dense():
     norms = np.asarray(X.multiply(X).sum(axis=1)).ravel()
     np.testing.assert_array_equal(kmeans_plusplus(X, 8, random_state=3,
                                                   x_squared_norms=norms)[1], ia)
+    r = KMeans(8, init="random", n_init=2, random_state=0, refine="none").fit(X)
+    rd = KMeans(8, init="random", n_init=2, random_state=0, refine="none").fit(D)
+    np.testing.assert_array_equal(r.labels_, rd.labels_)
     a = MiniBatchKMeans(8, random_state=0, batch_size=200).fit(X)
     b = MiniBatchKMeans(8, random_state=0, batch_size=200).fit(D)
     np.testing.assert_array_equal(a.labels_, b.labels_)

@@ -115,6 +115,8 @@ def random_init(X, n_clusters, w, rng):
         idx = rng.choice(X.shape[0], size=n_clusters, replace=False, p=w64 / w64.sum())
     else:
         idx = rng.choice(X.shape[0], size=n_clusters, replace=False)
+    if sp.issparse(X):
+        return X[idx].toarray(), idx
     return np.ascontiguousarray(X[idx]), idx
 
 

@@ -65,8 +65,6 @@ def initial_centers(X, offset, k, w, init, rng, n_local_trials=None):
             X, k, w, rng, trials)
     elif isinstance(init, str) and init == "random":
         centers, _ = random_init(X, k, w, rng)
-        if _sparse.is_sparse(centers):
-            centers = centers.toarray()
     elif callable(init):
         centers = check_init_array(init(X, k, rng), X, k)
     else:
