@@ -40,7 +40,7 @@ def _reject_non_numeric(X, name):
 
 
 def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, name="X",
-               accept_sparse=False):
+               allow_nan=False, accept_sparse=False):
     """Validate ``X`` for ``estimator`` and record ``n_features_in_`` when ``reset``.
 
     float32 stays float32; every other numeric dtype becomes float64.
@@ -60,6 +60,8 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
         Accepted float dtypes; the first is used for everything else.
     name : str, default="X"
         The name used in error messages.
+    allow_nan : bool, default=False
+        Accept NaN entries (missing values; infinity is still refused).
     accept_sparse : bool, default=False
         Accept a scipy sparse matrix, returned in CSR format without repeated
         entries (copied only when it has some).
@@ -90,6 +92,7 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
         dtype=list(dtype),
         order="C",
         ensure_min_samples=min_samples,
+        ensure_all_finite="allow-nan" if allow_nan else True,
         accept_sparse="csr" if accept_sparse else False,
     )
     if (accept_sparse and hasattr(out, "indptr") and not out.has_canonical_format

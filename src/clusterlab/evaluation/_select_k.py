@@ -105,9 +105,13 @@ def _labels_of(estimator, X):
     return estimator.predict(X) if labels is None else labels
 
 
-def _fit_one(estimator, params, X, criterion, seed, progress=None):
+def _fit_one(estimator, params, X, criterion, seed, progress=None, start=None):
     model = clone(estimator).set_params(**params)
-    model.fit(X)
+    if start is None:
+        model.fit(X)
+    else:  # the k's shared initial partition, then the estimator's own setting back
+        model.set_params(init_params=lambda X, k, rng: start).fit(X)
+        model.set_params(init_params=estimator.get_params()["init_params"])
     labels = _labels_of(model, X)
     rng = np.random.default_rng(seed)
     row = dict(params)
@@ -189,6 +193,12 @@ def select_k(
         within-cluster dispersion work for any clustering.
     param_grid : dict of lists, optional
         Other parameters to sweep, e.g. ``{"covariance_type": ["full", "diag"]}``.
+        None: the estimator's own default sweep if it has one (GaussianMixture:
+        mclust's fourteen covariance models, as ``Mclust`` does); ``{}`` keeps
+        the estimator's settings. An estimator with ``initial_partition(X, k)``
+        (the mixtures, with ``n_init=1``) starts every candidate of one k from
+        that one partition, as mclust does, so their criteria compare the
+        models and not the starts.
     exclude_degenerate : bool, default=True
         Never choose a fit flagged as degenerate (a mixture with a collapsed
         component, ``collapsed_components_`` non-empty); the table says so.
@@ -231,9 +241,14 @@ def select_k(
     X = check_data(clone(estimator), X)
     check_n_samples(X, max(ks), param="max(k)")
     seeds = as_generator(random_state).integers(0, 2**31 - 1, size=3)
+    if param_grid is None:
+        param_grid = getattr(estimator, "_select_k_grid", None)
     candidates = _candidates(k_param, ks, param_grid)
+    shared = getattr(estimator, "initial_partition", None)
+    starts = {kk: shared(X, kk) for kk in ks} if shared is not None else {}
     fitted = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_fit_one)(estimator, p, X, crit, seeds[0] + i, progress)
+        delayed(_fit_one)(estimator, p, X, crit, seeds[0] + i, progress,
+                          starts.get(p[k_param]))
         for i, p in enumerate(candidates)
     )
     table = pd.DataFrame([row for row, _ in fitted])

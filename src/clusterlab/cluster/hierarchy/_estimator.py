@@ -89,7 +89,7 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
         "metric": [Options(set(_solvers.METRICS) | {"precomputed"})],
         "connectivity": ["array-like", "callable", None],
         "linkage": [Options(set(_solvers.METHODS))],
-        "distance_threshold": [Interval(float, 0, None), None],
+        "distance_threshold": [Interval(float, 0, None, finite=False), None],
     }
 
     _model_schema = (

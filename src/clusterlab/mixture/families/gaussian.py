@@ -17,7 +17,8 @@ from clusterlab._kernels.estep import (
 )
 from clusterlab._moments import combine_stats, scale_stats
 from clusterlab._validation.schema import Field
-from clusterlab.mixture.families._covariance import STRUCTURES, FixedSpherical, _Structure
+from clusterlab.mixture.families._covariance import FixedSpherical, _Structure
+from clusterlab.mixture.families._parsimonious import MCLUST_MODELS, STRUCTURES
 from clusterlab.mixture.families._protocol import Family
 
 _EPS = 10 * np.finfo(np.float64).eps
@@ -42,8 +43,9 @@ def get_structure(covariance_type):
     if isinstance(covariance_type, str) and covariance_type in STRUCTURES:
         return STRUCTURES[covariance_type]()
     raise ValueError(
-        "covariance_type must be one of 'diag', 'full', 'spherical', 'tied' or a covariance "
-        f"structure such as FixedSpherical(variance); got {covariance_type!r}."
+        "covariance_type must be one of scikit-learn's 'full', 'tied', 'diag', 'spherical', "
+        f"mclust's {', '.join(MCLUST_MODELS)}, or a covariance structure such as "
+        f"FixedSpherical(variance); got {covariance_type!r}."
     )
 
 
@@ -100,8 +102,10 @@ class Gaussian(Family):
 
     Parameters
     ----------
-    covariance_type : {"full", "tied", "diag", "spherical"} or structure, default="full"
-        How the covariance matrices are shaped (see ``_covariance.py``).
+    covariance_type : str or structure, default="full"
+        How the covariance matrices are shaped: scikit-learn's "full", "tied",
+        "diag", "spherical" or one of mclust's fourteen models ("EII" ... "VVV",
+        see ``_parsimonious.py``).
     reg_covar : float, default=1e-6
         Non-negative value added to the diagonal of each covariance.
 
@@ -171,7 +175,7 @@ class Gaussian(Family):
 
     def param_fields(self):
         shape = self.structure.shape("n_components", "n_features_in_")
-        low = 0 if len(shape) < 3 and self.structure.name != "tied" else None  # variances
+        low = None if self.structure.m2 == "full" else 0  # variances (diagonal models)
         return (
             Field("means", "array", shape=("n_components", "n_features_in_")),
             Field("covariances", "array", shape=shape, low=low),
@@ -187,6 +191,26 @@ class Gaussian(Family):
             # without regularisation a singular covariance is an error, as in scikit-learn
             raise ValueError(ILL_DEFINED)
         return {"means": stats["mean"].copy(), "covariances": cov, "precisions_cholesky": prec_chol}
+
+    def to_vector(self, params):
+        """Means and covariances, flat (the precision factors follow from them)."""
+        return np.concatenate([params["means"].ravel(), np.ravel(params["covariances"])])
+
+    def from_vector(self, vector, like):
+        """Means and covariances from ``to_vector``'s layout; ``None`` unless every
+        covariance is positive definite without jitter."""
+        split = like["means"].size
+        means = vector[:split].reshape(like["means"].shape)
+        cov = vector[split:].reshape(np.shape(like["covariances"]))
+        if self.structure.m2 == "full":
+            cov = 0.5 * (cov + np.swapaxes(cov, -1, -2))
+        try:
+            prec_chol, jittered = self.structure.precision_cholesky(cov)
+        except ValueError:
+            return None
+        if len(jittered):
+            return None
+        return {"means": means, "covariances": cov, "precisions_cholesky": prec_chol}
 
     def params_from_precisions(self, means, precisions):
         """Parameters from given means and precisions (scikit-learn's ``precisions_init``)."""
