@@ -25,6 +25,8 @@ _LAZY = {
     "MiniBatchKMeans": "clusterlab.cluster",
     "FuzzyCMeans": "clusterlab.cluster",
     "kmeans_plusplus": "clusterlab.cluster",
+    "k_means": "clusterlab.cluster",
+    "SphericalKMeans": "clusterlab.cluster",
     "linkage": "clusterlab.cluster",
     "AgglomerativeClustering": "clusterlab.cluster",
     "Tree": "clusterlab.cluster",

@@ -35,6 +35,7 @@ from clusterlab import (
     KMeans,
     MiniBatchKMeans,
     MixtureModel,
+    SphericalKMeans,
     load_model,
     save_model,
 )
@@ -71,6 +72,8 @@ CASES = [
          objective="inertia_"),
     Case("MiniBatchKMeans", lambda: MiniBatchKMeans(3, batch_size=32, random_state=0),
          "centroid", ("inertia",), index="step", count="n_steps_", objective="inertia_"),
+    Case("SphericalKMeans", lambda: SphericalKMeans(3, random_state=0), "centroid",
+         ("inertia",), objective="inertia_"),
     Case("FuzzyCMeans", lambda: FuzzyCMeans(3, random_state=0), "centroid", ("objective",),
          objective="objective_"),
     Case("GaussianMixture", lambda: GaussianMixture(3, random_state=0), "density",

@@ -140,11 +140,14 @@ def test_collapse_on_old_faithful_is_flagged_and_named():
 
 @pytest.mark.parametrize("kind", ["full", "tied", "diag", "spherical"])
 def test_singular_data_never_crashes_or_gives_nan(kind):
-    # three points repeated: every component is singular, and reg_covar=0 removes the cushion
+    # three points repeated: every component is singular; without regularisation that
+    # is scikit-learn's ValueError, with a tiny reg_covar a flagged, finite fit
     X = np.repeat(np.array([[0.0, 1.0], [3.0, 3.0], [6.0, -1.0]]), 20, axis=0)
+    with pytest.raises(ValueError, match="ill-defined empirical covariance"):
+        GaussianMixture(3, covariance_type=kind, reg_covar=0.0, random_state=0).fit(X)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        gm = GaussianMixture(3, covariance_type=kind, reg_covar=0.0, random_state=0).fit(X)
+        gm = GaussianMixture(3, covariance_type=kind, reg_covar=1e-12, random_state=0).fit(X)
     assert np.all(np.isfinite(gm.means_)) and np.all(np.isfinite(gm.precisions_cholesky_))
     assert np.all(np.isfinite(gm.score_samples(X)))
     assert gm.collapsed_components_.size > 0

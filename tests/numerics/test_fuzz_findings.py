@@ -22,15 +22,15 @@ def test_kde_cv_on_nearly_singular_data_is_a_value_error():
         KernelDensity(bandwidth="cv").fit(X4)
 
 
-def test_gmm_one_point_without_reg_covar_is_finite():
+def test_gmm_one_point_without_reg_covar_is_refused_not_infinite():
     # was a fit with infinite precisions_ (the jitter search accepted 1e-320 and
-    # P P^T overflowed); now the jitter starts at the diagonal structures' 1e-12 floor
-    # and a factor is accepted only when its precision is finite
-    import warnings
+    # P P^T overflowed); without regularisation a singular covariance is now
+    # scikit-learn's ValueError (issue 16), never an infinite precision
+    from clusterlab.mixture import DegenerateFitError
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = GaussianMixture(1, reg_covar=0.0, random_state=0).fit(np.array([[12573.02]]))
+    with pytest.raises(DegenerateFitError, match="ill-defined empirical covariance"):
+        GaussianMixture(1, reg_covar=0.0, random_state=0).fit(np.array([[12573.02]]))
+    model = GaussianMixture(1, reg_covar=1e-6, random_state=0).fit(np.array([[12573.02]]))
     assert np.all(np.isfinite(model.precisions_)) and np.all(np.isfinite(model.covariances_))
 
 

@@ -23,8 +23,6 @@ def to_parquet(tmp_path, X):
 
 @pytest.mark.parametrize("model", MODELS)
 def test_memmap_fit_equals_in_memory(tmp_path, model):
-    if model == "fcm":
-        pytest.importorskip("clusterlab.cluster._fuzzy_streamed")
     X = data_for(model)
     a = fit(make(model, X), X)
     path = to_npy(tmp_path, X)

@@ -9,6 +9,8 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import validate_data
 
+from clusterlab._kernels.sparse import csr_has_duplicates
+
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
@@ -38,7 +40,7 @@ def _reject_non_numeric(X, name):
 
 
 def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, name="X",
-               allow_nan=False):
+               allow_nan=False, accept_sparse=False):
     """Validate ``X`` for ``estimator`` and record ``n_features_in_`` when ``reset``.
 
     float32 stays float32; every other numeric dtype becomes float64.
@@ -60,6 +62,9 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
         The name used in error messages.
     allow_nan : bool, default=False
         Accept NaN entries (missing values; infinity is still refused).
+    accept_sparse : bool, default=False
+        Accept a scipy sparse matrix, returned in CSR format without repeated
+        entries (copied only when it has some).
 
     Returns
     -------
@@ -80,7 +85,7 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
             f"shape {X.shape}. Reshape your data either using X.reshape(-1, 1) if it has a "
             "single feature or X.reshape(1, -1) if it is a single sample."
         )
-    return validate_data(
+    out = validate_data(
         estimator,
         X,
         reset=reset,
@@ -88,7 +93,15 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
         order="C",
         ensure_min_samples=min_samples,
         ensure_all_finite="allow-nan" if allow_nan else True,
+        accept_sparse="csr" if accept_sparse else False,
     )
+    if (accept_sparse and hasattr(out, "indptr") and not out.has_canonical_format
+            and csr_has_duplicates(out.indptr, out.indices, out.shape[1])):
+        # repeated entries would spoil row norms: merge them in a copy (X is not
+        # modified); unsorted rows without repeats are used as they are
+        out = out.copy()
+        out.sum_duplicates()
+    return out
 
 
 def check_n_samples(X, n_clusters, *, param="n_clusters"):

@@ -69,6 +69,8 @@ def scaled(X, s):
     """``X / s`` in ``X``'s dtype (``X`` itself when ``s == 1``)."""
     if s == 1.0:
         return X
+    if hasattr(X, "tocsr"):  # scipy.sparse: divide the stored values only
+        return (X / X.dtype.type(s)).tocsr()
     return np.ascontiguousarray(X / X.dtype.type(s))
 
 

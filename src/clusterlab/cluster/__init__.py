@@ -7,6 +7,8 @@ _LAZY = {
     "MiniBatchKMeans": "clusterlab.cluster._minibatch",
     "FuzzyCMeans": "clusterlab.cluster._fuzzy",
     "kmeans_plusplus": "clusterlab.cluster._init",
+    "k_means": "clusterlab.cluster._kmeans",
+    "SphericalKMeans": "clusterlab.cluster._spherical",
     "linkage": "clusterlab.cluster.hierarchy",
     "AgglomerativeClustering": "clusterlab.cluster.hierarchy",
     "Tree": "clusterlab.cluster.hierarchy",

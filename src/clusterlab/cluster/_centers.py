@@ -1,6 +1,7 @@
 """What every centre-based clusterer does once fitted: assign, measure, score."""
 
 import numpy as np
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._docstrings import fill_doc
@@ -14,11 +15,14 @@ from clusterlab._validation.scale import (
     unscale_objective,
 )
 from clusterlab._validation.schema import Field
+from clusterlab.cluster import _sparse
 from clusterlab.cluster._lloyd import assign
 from clusterlab.sources import as_source, is_streamed
 
 
 def _distances(X, C):
+    if _sparse.is_sparse(X):
+        return np.sqrt(_sparse.sq_distances(X, C)).astype(X.dtype)
     out = np.empty((X.shape[0], C.shape[0]), dtype=np.float64)
     all_sq_distances(X, C, out)
     return np.sqrt(out).astype(X.dtype)
@@ -45,8 +49,11 @@ def center_fields(*extra, init_shape=("n_clusters", "n_features_in_")):
     )
 
 
-class CentersMixin:
+class CentersMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
     """``predict``, ``transform`` and ``score`` from ``cluster_centers_``.
+
+    ``get_feature_names_out`` names the ``transform`` columns ``<class>0``,
+    ``<class>1``, ...; ``set_output(transform="pandas")`` applies to ``transform``.
 
     Used by :class:`~clusterlab.KMeans` and :class:`~clusterlab.MiniBatchKMeans`;
     the estimator may define ``chunk_size`` (rows per assignment chunk).
@@ -62,8 +69,13 @@ class CentersMixin:
 
     def _check_X(self, X):
         check_is_fitted(self)
-        X = check_data(self, X, reset=False)
+        X = check_data(self, X, reset=False, accept_sparse=True)
         return X.astype(self.cluster_centers_.dtype, copy=False)
+
+    @property
+    def _n_features_out(self):
+        """Output width of ``transform`` (for ``get_feature_names_out``)."""
+        return self.cluster_centers_.shape[0]
 
     def _streamed(self, X):
         check_is_fitted(self)
@@ -114,6 +126,8 @@ class CentersMixin:
             source, C = self._streamed(X)
             return map_rows(source, lambda x: assign(x, C, chunk)[0], dtype=np.int32, out=out)
         Xs, centers, _ = self._scaled_problem(self._check_X(X))
+        if _sparse.is_sparse(Xs):
+            return _sparse.assign(Xs, centers)[0]
         return assign(Xs, centers, chunk)[0]
 
     @fill_doc
@@ -137,9 +151,8 @@ class CentersMixin:
             return map_rows(source, lambda x: _distances(x, C), width=C.shape[0],
                             dtype=source.dtype, out=out)
         X, centers, s = self._scaled_problem(self._check_X(X))
-        dist = np.empty((X.shape[0], self.n_clusters), dtype=np.float64)
-        all_sq_distances(X, centers, dist)
-        return unscale(np.sqrt(dist), s, 1, "distances").astype(X.dtype)
+        return unscale(_distances(X, centers).astype(np.float64), s, 1,
+                       "distances").astype(X.dtype)
 
     @fill_doc
     def score(self, X, y=None, sample_weight=None):
@@ -163,11 +176,14 @@ class CentersMixin:
         w = check_sample_weight(sample_weight, X)
         ws = power_of_two_scale(w)
         w = scaled(w, ws)
-        _, dist = assign(X, centers, chunk)
+        if _sparse.is_sparse(X):
+            _, dist = _sparse.assign(X, centers)
+        else:
+            _, dist = assign(X, centers, chunk)
         # not np.dot: see KMeans.fit
         return -unscale_objective(float((dist * w).sum()), s, ws, "inertia")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags

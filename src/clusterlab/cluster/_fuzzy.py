@@ -4,10 +4,13 @@ from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass, membership_moments
+from clusterlab._mapreduce import Weights, map_reduce, map_rows
+from clusterlab._moments import means
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
     Interval,
@@ -27,6 +30,8 @@ from clusterlab._validation.schema import Field
 from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._lloyd import assign, make_layout, report, threads_for, tolerance
+from clusterlab.cluster._streaming import final_assignment, streamed_init, summary
+from clusterlab.sources import Source, as_source, is_streamed
 
 
 class FuzzyResult(NamedTuple):
@@ -53,8 +58,27 @@ def _objective_pass(X, w, centers, m):
     return float(pc.sum()), float(obj.sum())
 
 
+def _fcm_chunk(C, m):
+    """The map of one pass: a chunk's ``(sum w u^m x, sum w u^m, J_m, sum u^2)``."""
+    k = C.shape[0]
+
+    def part(X, w, start, stop):
+        block, sums, weights, obj, pc = _buffers(X, k)
+        fcm_pass(X, np.ascontiguousarray(w, dtype=np.float64), C, float(m), block, sums,
+                 weights, obj, pc)
+        return sums.sum(axis=0), weights.sum(axis=0), float(obj.sum()), float(pc.sum())
+
+    return part
+
+
+def _one_pass(X, w, C, m):
+    if isinstance(X, Source):  # streamed: the same map over chunks, added up
+        return map_reduce(X, _fcm_chunk(C, m), weights=w)
+    return _fcm_chunk(C, m)(X, w, 0, X.shape[0])
+
+
 def fuzzy_cmeans(X, w, centers, m, *, max_iter=300, tol=0.0, verbose=0):
-    """Fuzzy c-means iterations from ``centers``.
+    """Fuzzy c-means iterations from ``centers`` on an array or a chunk source.
 
     Each iteration computes the memberships under the current centres (its
     objective goes to ``history``) and moves the centres to the ``u^m``-weighted
@@ -62,27 +86,20 @@ def fuzzy_cmeans(X, w, centers, m, *, max_iter=300, tol=0.0, verbose=0):
     shift is at most ``tol`` (absolute). A last pass gives the objective and the
     partition coefficient under the returned centres.
     """
-    n, d = X.shape
-    k = centers.shape[0]
-    block, sums, weights, obj, pc = _buffers(X, k)
     centers = np.ascontiguousarray(centers, dtype=np.float64)
     history, converged, it = [], False, 0
     for it in range(1, max_iter + 1):
-        fcm_pass(X, w, centers, float(m), block, sums, weights, obj, pc)
-        history.append(float(obj.sum()))
-        total, weight = sums.sum(axis=0), weights.sum(axis=0)
-        new = centers.copy()
-        filled = weight > 0
-        new[filled] = total[filled] / weight[filled, None]
+        total, weight, obj, _ = _one_pass(X, w, centers, m)
+        history.append(obj)
+        new = means(weight, total, centers)
         shift = float(((new - centers) ** 2).sum())
         report(verbose, it, history[-1], shift)
         centers = new
         if shift <= tol:
             converged = True
             break
-    fcm_pass(X, w, centers, float(m), block, sums, weights, obj, pc)
-    return FuzzyResult(centers, float(obj.sum()), it, converged, np.asarray(history),
-                       float(pc.sum()) / n)
+    _, _, obj, pc = _one_pass(X, w, centers, m)
+    return FuzzyResult(centers, obj, it, converged, np.asarray(history), pc / X.shape[0])
 
 
 def centers_from_memberships(X, w, u0, m):
@@ -223,7 +240,13 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        {fit_params}
+        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
+            Training data; a file or Dask array is streamed (k-means|| for
+            'k-means++').
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each point.
 
         Returns
         -------
@@ -231,6 +254,8 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
             The fitted estimator.
         """
         validate_params(self)
+        if is_streamed(X):
+            return self._fit_streamed(X, sample_weight)
         X = check_data(self, X)
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X).astype(np.float64)
@@ -238,18 +263,48 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         s, ws = power_of_two_scale(X), power_of_two_scale(w)
         X, w = scaled(X, s), scaled(w, ws)
         tol = tolerance(X, self.tol)
+        best = self._runs(X, w, tol, lambda rng: self._initial_centers(X, w, rng, s))
+        self._store(best, X.dtype, s, ws)
+        # the nearest centre is the cluster of highest membership (in the scaled units)
+        self.labels_ = assign(X, best.centers.astype(X.dtype))[0]
+        return self
+
+    def _fit_streamed(self, X, sample_weight):
+        """The same passes over a chunk source (memmap, Parquet, Dask)."""
+        source = as_source(X)
+        if source.n_rows < self.n_clusters:
+            check_n_samples(np.empty((source.n_rows, 0)), self.n_clusters)
+        k, d = self.n_clusters, source.n_features
+        if not isinstance(self.init, str) and np.shape(self.init) != (k, d):
+            raise ValueError(f"On a file or Dask array, init must be 'k-means++', 'random' or "
+                             f"centres of shape ({k}, {d}); got shape {np.shape(self.init)}.")
+        w = Weights(sample_weight, source)
+        moments, _, positive = summary(source, w)
+        tol = float(np.mean(moments.variance())) * self.tol
+        best = self._runs(source, w, tol, lambda rng: streamed_init(
+            source, w, k, self.init, rng, positive).astype(np.float64))
+        self.n_features_in_ = d
+        self._store(best, source.dtype)
+        self.labels_ = final_assignment(source, w, self.cluster_centers_)[1]
+        if self.labels_ is None:  # Dask: lazy
+            self.labels_ = self.predict(source.X)
+        return self
+
+    def _runs(self, X, w, tol, initial):
         n_init = 1 if not isinstance(self.init, str) else self.n_init
         best = None
         with threads_for(*X.shape, self.n_clusters):
             for rng in spawn(as_generator(self.random_state), n_init):
-                c0 = self._initial_centers(X, w, rng, s)
+                c0 = initial(rng)
                 res = fuzzy_cmeans(X, w, c0, self.m, max_iter=self.max_iter, tol=tol,
                                    verbose=self.verbose)
                 if best is None or res.objective < best.objective:
                     best = res
-        # the nearest centre is the cluster of highest membership
-        self.labels_ = assign(X, best.centers.astype(X.dtype))[0]
-        self.cluster_centers_ = unscale(best.centers, s, 1, "cluster_centers_").astype(X.dtype)
+        return best
+
+    def _store(self, best, dtype, s=1.0, ws=1.0):
+        """Fitted attributes of a fit of ``X / s`` and weights ``w / ws``, in user units."""
+        self.cluster_centers_ = unscale(best.centers, s, 1, "cluster_centers_").astype(dtype)
         self.objective_ = unscale_objective(best.objective, s, ws, "objective_")
         self.partition_coefficient_ = best.partition_coefficient
         self.n_iter_ = best.n_iter
@@ -257,26 +312,44 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         self.history_ = history_frame(
             objective=unscale_objective(np.asarray(best.history, dtype=np.float64), s, ws,
                                         "history_"))
-        return self
 
     @fill_doc
-    def predict_proba(self, X):
+    def predict_proba(self, X, *, out=None):
         """Memberships of each sample in each cluster (rows sum to 1).
 
         Parameters
         ----------
-        {X_new}
+        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
+            New data; a file is read in chunks, a Dask array gives a lazy result.
+        out : ndarray of shape (n_samples, n_clusters), default=None
+            Where to write the memberships (e.g. a ``numpy.memmap``); not for Dask.
 
         Returns
         -------
         u : ndarray of shape (n_samples, n_clusters)
             Fuzzy memberships.
         """
+        check_is_fitted(self)
+        m = float(self.m)
+
+        def memberships(chunk, C):
+            u = np.empty((chunk.shape[0], C.shape[0]))
+            fcm_memberships(chunk, C, m, u)
+            return u
+
+        if is_streamed(X) or out is not None:
+            C = self.cluster_centers_.astype(np.float64)
+            return map_rows(self._source(X), lambda chunk: memberships(chunk, C),
+                            width=C.shape[0], out=out)
         X, centers, _ = self._scaled_problem(self._check_X(X))  # memberships are scale-free
-        centers = centers.astype(np.float64)
-        out = np.empty((X.shape[0], self.n_clusters))
-        fcm_memberships(X, centers, float(self.m), out)
-        return out
+        return memberships(X, centers.astype(np.float64))
+
+    def _source(self, X):
+        source = as_source(X)
+        if source.n_features != self.n_features_in_:
+            raise ValueError(f"X has {source.n_features} features, but FuzzyCMeans is "
+                             f"expecting {self.n_features_in_} features as input.")
+        return source
 
     @fill_doc
     def score(self, X, y=None, sample_weight=None):

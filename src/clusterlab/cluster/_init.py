@@ -3,11 +3,13 @@
 import math
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
 from clusterlab._kernels.distance import min_sq_dist_update
 from clusterlab._rng import as_generator
 from clusterlab._validation import check_data, check_n_samples, check_sample_weight
+from clusterlab.cluster._sparse import plusplus
 
 
 def _plusplus(X, n_clusters, w, rng, n_local_trials):
@@ -42,8 +44,8 @@ def _plusplus(X, n_clusters, w, rng, n_local_trials):
     return centers, indices
 
 
-def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
-                    n_local_trials=None):
+def kmeans_plusplus(X, n_clusters, *, sample_weight=None, x_squared_norms=None,
+                    random_state=None, n_local_trials=None):
     """Choose initial centres by greedy k-means++.
 
     Each new centre is the best (lowest potential) of ``n_local_trials``
@@ -53,12 +55,17 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        The data (float64 or float32; float32 stays float32).
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The data (float64 or float32; float32 stays float32). Sparse input is
+        used as CSR without densifying.
     n_clusters : int
         Number of centres to choose.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights of the points; ``None`` gives unit weights.
+    x_squared_norms : array-like of shape (n_samples,), default=None
+        Squared Euclidean norms of the rows, as scikit-learn's argument. Used
+        for sparse ``X``; dense distances are computed directly (the norms are
+        only checked for their length).
     random_state : int, Generator, RandomState or None, default=None
         Seed of the random draws.
     n_local_trials : int, default=None
@@ -81,6 +88,11 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
     [0.0, 10.0]
     """
     X = _as_float_array(X)
+    if x_squared_norms is not None:
+        x_squared_norms = np.asarray(x_squared_norms, dtype=np.float64).ravel()
+        if x_squared_norms.shape[0] != X.shape[0]:
+            raise ValueError(f"The length of x_squared_norms {x_squared_norms.shape[0]} should "
+                             f"be equal to the length of n_samples {X.shape[0]}.")
     if not isinstance(n_clusters, int | np.integer) or n_clusters < 1:
         raise ValueError(f"n_clusters must be an int >= 1; got {n_clusters!r}.")
     check_n_samples(X, n_clusters)
@@ -89,7 +101,10 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
         n_local_trials = 2 + int(math.log(n_clusters))
     elif not isinstance(n_local_trials, int | np.integer) or n_local_trials < 1:
         raise ValueError(f"n_local_trials must be an int >= 1; got {n_local_trials!r}.")
-    return _plusplus(X, int(n_clusters), w, as_generator(random_state), int(n_local_trials))
+    rng = as_generator(random_state)
+    if sp.issparse(X):
+        return plusplus(X, int(n_clusters), w, rng, int(n_local_trials), x_squared_norms)
+    return _plusplus(X, int(n_clusters), w, rng, int(n_local_trials))
 
 
 def random_init(X, n_clusters, w, rng):
@@ -100,8 +115,10 @@ def random_init(X, n_clusters, w, rng):
         idx = rng.choice(X.shape[0], size=n_clusters, replace=False, p=w64 / w64.sum())
     else:
         idx = rng.choice(X.shape[0], size=n_clusters, replace=False)
+    if sp.issparse(X):
+        return X[idx].toarray(), idx
     return np.ascontiguousarray(X[idx]), idx
 
 
 def _as_float_array(X):
-    return check_data(BaseEstimator(), X)
+    return check_data(BaseEstimator(), X, accept_sparse=True)

@@ -133,7 +133,8 @@ def update_centers(X, offset, w, centers, labels, buf):
     """New centres from the reduced moments; empty clusters take far points.
 
     An empty cluster is re-seeded, as scikit-learn does, with the point farthest
-    from its current centre (moving that point's weight out of its old cluster).
+    from its current centre (moving that point's weight out of its old cluster);
+    points already on their centre are never taken (the centre stays put).
     Returns the new centres (float64 math, cast to ``X.dtype``).
     """
     total, weight = buf.total.copy(), buf.weight.copy()
@@ -142,6 +143,7 @@ def update_centers(X, offset, w, centers, labels, buf):
         dist = np.empty(X.shape[0], dtype=np.float64)
         sq_dist_to_label(X, offset, centers, labels, dist)
         far = np.argsort(-dist, kind="stable")[: empty.size]
+        far = far[dist[far] > 0]  # a point on its centre already: moving there gains nothing
         for new_id, i in zip(empty, far, strict=False):
             old_id = labels[i]
             x = X[i].astype(np.float64) - offset

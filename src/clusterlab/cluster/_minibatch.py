@@ -1,11 +1,12 @@
 """``MiniBatchKMeans``: k-means on random mini-batches, and ``partial_fit`` for streams."""
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.base import BaseEstimator, ClusterMixin
 
 from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._kernels.lloyd import lloyd_pass
+from clusterlab._kernels.sparse import csr_cluster_sums
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
     Interval,
@@ -22,6 +23,7 @@ from clusterlab._validation.scale import (
     unscale_objective,
 )
 from clusterlab._validation.schema import Field
+from clusterlab.cluster import _sparse
 from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._kmeans import initial_centers, scaled_init
 from clusterlab.cluster._lloyd import Buffers, assign, make_layout, tolerance, x_sq_norms
@@ -35,18 +37,8 @@ def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign):
     so a centre's learning rate decays as 1 / (its accumulated weight).
     Centres with little weight are moved to random batch points when ``reassign``.
     """
-    n, d = Xb.shape
-    k = centers.shape[0]
-    offset = centers.mean(axis=0).astype(Xb.dtype)
-    C = np.ascontiguousarray(centers - offset, dtype=Xb.dtype)
-    layout = make_layout(n, k, d, Xb.itemsize)
-    buf = Buffers(layout, k, d)
-    labels = np.full(n, -1, dtype=np.int32)
-    lloyd_pass(Xb, offset, x_sq_norms(Xb, offset), wb, C, layout.block_size, layout.chunk,
-               labels, buf.sums, buf.weights, buf.sq, buf.changed)
-    buf.reduce()
-    batch_inertia = buf.inertia(C)
-    total, weight = buf.total, buf.weight
+    n = Xb.shape[0]
+    offset, C, total, weight, batch_inertia = _batch_moments(Xb, wb, centers)
     hit = weight > 0
     new_counts = counts + weight
     shifted = C.astype(np.float64)
@@ -61,7 +53,7 @@ def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign):
             p = wb / wb.sum()
             picks = rng.choice(n, size=min(n_small, n_positive), replace=False, p=p)
             idx = np.flatnonzero(small)[: picks.size]
-            centers[idx] = Xb[picks]
+            centers[idx] = _rows(Xb, picks, dense=True)
             counts[idx] = counts[~small].min()
     return batch_inertia
 
@@ -72,7 +64,34 @@ def _mean_inertia(inertia, wb):
     return inertia / total if total > 0 else 0.0
 
 
-class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
+def _batch_moments(Xb, wb, centers):
+    """``(offset, centres - offset, sum w (x - offset), weight, inertia)`` per cluster."""
+    n, d = Xb.shape
+    k = centers.shape[0]
+    if _sparse.is_sparse(Xb):  # absolute coordinates: centring would densify
+        labels, dist = _sparse.assign(Xb, centers)
+        total, weight = np.zeros((k, d)), np.zeros(k)
+        csr_cluster_sums(Xb.indptr, Xb.indices, Xb.data, wb, labels, total, weight)
+        return 0.0, centers.astype(np.float64), total, weight, float(dist @ wb)
+    offset = centers.mean(axis=0).astype(Xb.dtype)
+    C = np.ascontiguousarray(centers - offset, dtype=Xb.dtype)
+    layout = make_layout(n, k, d, Xb.itemsize)
+    buf = Buffers(layout, k, d)
+    labels = np.full(n, -1, dtype=np.int32)
+    lloyd_pass(Xb, offset, x_sq_norms(Xb, offset), wb, C, layout.block_size, layout.chunk,
+               labels, buf.sums, buf.weights, buf.sq, buf.changed)
+    buf.reduce()
+    return offset, C, buf.total, buf.weight, buf.inertia(C)
+
+
+def _rows(X, idx, dense=False):
+    """Rows ``idx`` of dense or CSR ``X`` (CSR stays CSR unless ``dense``)."""
+    if _sparse.is_sparse(X):
+        return X[idx].toarray() if dense else X[idx]
+    return np.ascontiguousarray(X[idx])
+
+
+class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
     """K-means on mini-batches (Sculley, 2010), with ``partial_fit`` for data in pieces.
 
     Each step draws ``batch_size`` points, assigns them to the nearest centre
@@ -190,15 +209,16 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         n_init = self.n_init
         if n_init == "auto":
             n_init = 1 if isinstance(self.init, str) and self.init == "k-means++" else 3
-        if not isinstance(self.init, str):
+        if not isinstance(self.init, str) and not callable(self.init):
             n_init = 1
+        self._n_init = n_init  # scikit-learn's name for the resolved count
         idx = rng.choice(n, size=size, replace=False) if size < n else np.arange(n)
-        Xi, wi = np.ascontiguousarray(X[idx]), w[idx]
+        Xi, wi = _rows(X, idx), w[idx]
         zero = np.zeros(X.shape[1], dtype=X.dtype)
         best, best_inertia = None, np.inf
         for r in spawn(rng, n_init):
             c = initial_centers(Xi, zero, k, wi, init, r)
-            _, dist = assign(Xi, c)
+            _, dist = _sparse.assign(Xi, c) if _sparse.is_sparse(Xi) else assign(Xi, c)
             inertia = float(dist @ wi)
             if inertia < best_inertia:
                 best, best_inertia = c, inertia
@@ -218,7 +238,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
             The fitted estimator.
         """
         validate_params(self)
-        X = check_data(self, X)
+        X = check_data(self, X, accept_sparse=True)
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X)
         rng = as_generator(self.random_state)
@@ -230,12 +250,12 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         n = X.shape[0]
         batch = min(self.batch_size, n)
         n_steps = max(1, (self.max_iter * n) // batch)
-        tol = tolerance(X, self.tol) if self.tol else 0.0
+        tol = (_sparse.tolerance if _sparse.is_sparse(X) else tolerance)(X, self.tol)
         history, ewa, best, stall = [], None, np.inf, 0
         step, converged = 0, False
         for step in range(1, n_steps + 1):
             idx = rng.integers(0, n, size=batch)
-            Xb, wb = np.ascontiguousarray(X[idx]), w[idx]
+            Xb, wb = _rows(X, idx), w[idx]
             old = centers.copy()
             inertia = minibatch_step(Xb, wb, centers, counts, rng, self.reassignment_ratio,
                                      reassign=step % 10 == 0)
@@ -269,7 +289,8 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         self.counts_ = counts
         self.n_steps_ = int(n_steps)
         self.history_ = history_frame("step", inertia=history)
-        labels, dist = assign(X, centers.astype(X.dtype))
+        labels, dist = (_sparse.assign(X, centers) if _sparse.is_sparse(X)
+                        else assign(X, centers.astype(X.dtype)))
         self.labels_ = labels
         self.inertia_ = unscale_objective(float(dist @ w.astype(np.float64)), s, ws, "inertia_")
         self.cluster_centers_ = unscale(centers, s, 1, "cluster_centers_").astype(X.dtype)
@@ -296,7 +317,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         first = not hasattr(self, "cluster_centers_")
         if first:
             validate_params(self)
-        X = check_data(self, X, reset=first)
+        X = check_data(self, X, reset=first, accept_sparse=True)
         w = check_sample_weight(sample_weight, X)
         # this batch and the centres divided by one power of two when extreme
         s = power_of_two_scale(X, *([] if first else [self.cluster_centers_]))

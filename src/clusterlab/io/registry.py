@@ -29,6 +29,7 @@ _CLASSES = {
     "KMeans": ("clusterlab", "KMeans"),
     "MiniBatchKMeans": ("clusterlab", "MiniBatchKMeans"),
     "FuzzyCMeans": ("clusterlab", "FuzzyCMeans"),
+    "SphericalKMeans": ("clusterlab", "SphericalKMeans"),
     "AgglomerativeClustering": ("clusterlab", "AgglomerativeClustering"),
     "Tree": ("clusterlab", "Tree"),
     "GaussianMixture": ("clusterlab", "GaussianMixture"),

@@ -40,7 +40,7 @@ class CollapsedComponentWarning(UserWarning):
 BASE_CONSTRAINTS = {
     "n_components": [Interval(int, 1, None)],
     "tol": [Interval(float, 0, None)],
-    "max_iter": [Interval(int, 1, None)],
+    "max_iter": [Interval(int, 0, None)],
     "n_init": [Interval(int, 1, None)],
     "init_params": [Options(set(INITIALISERS)), "callable"],
     "algorithm": [Options({"soft", "hard"})],
@@ -60,6 +60,16 @@ class BaseMixture(DensityMixin, BaseEstimator):
 
     #: whether ``fit`` and friends accept NaN (missing values) in ``X``
     _allow_nan = False
+
+    @property
+    def lower_bounds_(self):
+        """The lower bound of each iteration of the best run (scikit-learn's name).
+
+        A list read from ``history_`` (its ``log_likelihood`` column, ``elbo``
+        for hard EM), so model files need not store it twice.
+        """
+        check_is_fitted(self, "params_")
+        return self.history_["elbo" if self.algorithm == "hard" else "log_likelihood"].tolist()
 
     # ---- model files -------------------------------------------------------------
     def _model_schema(self):
@@ -184,16 +194,17 @@ class BaseMixture(DensityMixin, BaseEstimator):
                 stopping=self.stopping, acceleration=self.acceleration,
                 hard=self.algorithm == "hard", learn_weights=self.learn_weights,
                 rows=self.chunk_size, callback=self._progress if self.verbose else None,
+                previous=self.lower_bound_ if warm else -np.inf,
             )
             if best is None or res.lower_bound > best.lower_bound:
                 best = res
-        if not best.converged:
+        if not best.converged and self.max_iter > 0:
             warnings.warn(
                 f"{type(self).__name__} did not converge in max_iter={self.max_iter} "
                 "iterations; try a larger max_iter or tol, or other initial parameters.",
                 ConvergenceWarning, stacklevel=2,
             )
-        self._store(best, family, X.shape[0])
+        self._store(best, family, X.shape[0], X.dtype)
         self._running = None
         return self
 
@@ -201,10 +212,14 @@ class BaseMixture(DensityMixin, BaseEstimator):
         if it % self.verbose_interval == 0 or self.verbose > 1:
             print(f"  Iteration {it}\t lower bound {lower:.6f}")
 
-    def _store(self, res, family, n_samples):
+    def _store(self, res, family, n_samples, dtype=np.float64):
+        # float32 data gives float32 public parameters (the EM runs in float64)
+        dtype = np.float32 if dtype == np.float32 else np.float64
         self.params_ = res.params
-        self.weights_ = res.weights
+        self.weights_ = np.asarray(res.weights).astype(dtype)
         for key, value in family.attributes(res.params).items():
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                value = value.astype(dtype)
             setattr(self, key + "_", value)
         change = res.change or [np.nan] * len(res.log_likelihood)
         self.history_ = history_frame(log_likelihood=res.log_likelihood, elbo=res.elbo,
@@ -214,6 +229,9 @@ class BaseMixture(DensityMixin, BaseEstimator):
         self._n_evaluations = res.n_evaluations  # E-steps, SQUAREM's extrapolations included
         self.converged_ = bool(res.converged)
         self.n_parameters_ = self._n_parameters()
+        if res.stats is None:  # max_iter=0: the initialisation, nothing estimated to flag
+            self.collapsed_components_ = np.array([], dtype=np.intp)
+            return
         self._flag_collapsed(family, res.params, res.stats)
 
     def _flag_collapsed(self, family, params, stats):
@@ -282,7 +300,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
                            log_likelihood=[*self.history_["log_likelihood"].tolist(), ll],
                            elbo=[*self.history_["elbo"].tolist(), ll], lower_bound=ll,
                            n_iter=self.n_iter_ + 1, converged=False)
-        self._store(res, family, X.shape[0])
+        self._store(res, family, X.shape[0], X.dtype)
         self._running, self._n_batches = running, n_batches + 1
         return self
 

@@ -239,7 +239,8 @@ def m_step(family, stats, nk, learn_weights):
 
 
 def run_em(X, weights, family, params, mix_weights, *, max_iter, tol, stopping="absolute",
-           acceleration=None, hard=False, learn_weights=True, rows=None, callback=None):
+           acceleration=None, hard=False, learn_weights=True, rows=None, callback=None,
+           previous=-np.inf):
     """Iterate E and M steps from ``params`` until the stopping rule's value < ``tol``.
 
     The objective is the weighted mean log-likelihood (soft EM) or the mean
@@ -247,10 +248,15 @@ def run_em(X, weights, family, params, mix_weights, *, max_iter, tol, stopping="
     (hard EM). Both never decrease. As in scikit-learn, ``lower_bound`` is the
     objective of the last E-step. ``stopping`` names the rule
     (``_stopping.STOPPING_RULES``); ``acceleration="squarem"`` extrapolates
-    soft EM (``_squarem.py``), for any family.
+    soft EM (``_squarem.py``), for any family. ``previous`` is the objective a
+    warm start continues from (scikit-learn: the first change is measured
+    against it); ``max_iter=0`` returns the initial parameters unchanged.
     """
+    if max_iter == 0:
+        return EMResult(params=params, weights=mix_weights)
     run = EMRun(X, weights, family, max_iter=max_iter, tol=tol, stopping=stopping,
-                hard=hard, learn_weights=learn_weights, rows=rows, callback=callback)
+                hard=hard, learn_weights=learn_weights, rows=rows, callback=callback,
+                previous=previous)
     if acceleration == "squarem" and not hard:
         return squarem(run, params, mix_weights)
     for _ in range(max_iter):
@@ -265,12 +271,13 @@ class EMRun:
     (``record``: history, stopping rule, M-step), shared by plain and accelerated EM."""
 
     def __init__(self, X, weights, family, *, max_iter, tol, stopping, hard, learn_weights,
-                 rows, callback):
+                 rows, callback, previous=-np.inf):
         self.X, self.weights, self.family = X, weights, family
         self.max_iter, self.tol, self.stopping, self.hard = max_iter, tol, stopping, hard
         self.learn_weights, self.rows, self.callback = learn_weights, rows, callback
         self.wsum = None if isinstance(X, Source) else float(weights.sum())
         self.res = EMResult(params=None, weights=None)
+        self.previous = previous  # a warm start's last objective (-inf: none)
 
     def evaluate(self, params, mix_weights):
         """E-step at the parameters: ``(stats, nk, mean log-likelihood, mean elbo)``."""
@@ -290,7 +297,8 @@ class EMRun:
         res.log_likelihood.append(ll)
         res.elbo.append(el)
         objective = res.elbo if self.hard else res.log_likelihood
-        change = criterion(self.stopping, objective, self.wsum)
+        history = [self.previous, *objective] if np.isfinite(self.previous) else objective
+        change = criterion(self.stopping, history, self.wsum)
         res.change.append(change)
         res.params, res.weights = self.m_step(stats, nk)
         res.stats, res.n_iter, res.lower_bound = stats, len(objective), objective[-1]

@@ -29,8 +29,11 @@ class GaussianMixture(BaseMixture):
         Convergence threshold on the value of the stopping rule (``stopping``).
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance, keeping it positive definite.
+        With ``reg_covar=0`` a singular covariance (collapsed or singleton
+        component) raises ``ValueError``, as in scikit-learn; with a positive
+        value the fit goes on and flags it (``collapsed_components_``).
     max_iter : int, default=1000
-        EM iterations per initialisation.
+        EM iterations per initialisation; 0 returns the initialisation.
     n_init : int, default=1
         Initialisations; the best (highest final lower bound) is kept.
     init_params : {"kmeans", "hc", "k-means++", "random", "random_from_data"} or callable, \
@@ -48,7 +51,9 @@ default="kmeans"
         Re-estimate the mixture weights; False keeps them equal.
     random_state : int, Generator, RandomState or None, default=None
     warm_start : bool, default=False
-        Start the next ``fit`` from the current parameters.
+        Start the next ``fit`` from the current parameters; as in scikit-learn,
+        its first change of the lower bound is measured from the previous
+        ``lower_bound_``, so repeated short fits reach ``converged_``.
     verbose : int, default=0
     verbose_interval : int, default=10
     chunk_size : int or None, default=None
@@ -67,6 +72,7 @@ default="kmeans"
     Attributes
     ----------
     weights_, means_, covariances_, precisions_, precisions_cholesky_ : ndarray
+        float32 for float32 ``X`` (the EM itself runs in float64), else float64.
     params_ : dict
         The stacked family parameters.
     history_ : pandas.DataFrame of shape (n_iter_, 3)
@@ -74,6 +80,10 @@ default="kmeans"
         sample; equal for soft EM, the classification likelihood for hard EM)
         and ``change``, the value the stopping rule compared with ``tol``.
     lower_bound_ : float
+        Mean log-likelihood of the last E-step of the best run (``-inf`` with
+        ``max_iter=0``, which returns the initialisation).
+    lower_bounds_ : list of float
+        The lower bound of each iteration of the best run (scikit-learn's name).
     n_iter_ : int
     converged_ : bool
     n_parameters_ : int

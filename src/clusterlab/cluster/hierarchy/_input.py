@@ -1,8 +1,11 @@
 """Input checks for hierarchical clustering: one clear message per problem."""
 
 import math
+import warnings
 
 import numpy as np
+from scipy.cluster.hierarchy import ClusterWarning
+from scipy.spatial.distance import pdist
 from sklearn.utils import check_array
 
 from clusterlab.cluster.hierarchy._solvers import EUCLIDEAN_ONLY, METHODS, METRICS
@@ -128,6 +131,37 @@ def prepare_linkage_input(X, method, metric):
         check_method_metric(method, metric, data_is_raw=False)
         D, n = condensed_from_square(arr)
         return "condensed", D, n
+    _warn_if_square_distances(arr)
+    if callable(metric) or (isinstance(metric, str) and metric not in METRICS):
+        return _scipy_metric_distances(arr, method, metric)
     check_method_metric(method, metric, data_is_raw=True)
     Xc = check_observations(arr, metric)
     return "data", Xc, Xc.shape[0]
+
+
+def _warn_if_square_distances(arr):
+    """scipy's ClusterWarning: observations that look like a square distance matrix."""
+    if (arr.shape[0] == arr.shape[1] and arr.shape[0] > 1 and np.all(np.isfinite(arr))
+            and np.all(np.diag(arr) == 0) and np.all(arr >= 0) and np.allclose(arr, arr.T)):
+        warnings.warn("The symmetric non-negative hollow observation matrix looks suspiciously "
+                      "like an uncondensed distance matrix; pass metric='precomputed' (or a "
+                      "condensed vector) if it is one.", ClusterWarning, stacklevel=4)
+
+
+def _scipy_metric_distances(arr, method, metric):
+    """Condensed distances by ``scipy.spatial.distance.pdist`` for any of its metrics
+    (or a callable ``metric(u, v) -> float``, called once per pair: slow in Python)."""
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be one of {sorted(METHODS)}; got {method!r}.")
+    if method in EUCLIDEAN_ONLY:
+        raise ValueError(
+            f"method={method!r} needs euclidean distances between observations; got "
+            f"metric={metric!r}. Use metric='euclidean', or pass precomputed distances."
+        )
+    X = check_observations(arr, "euclidean").astype(np.float64)
+    try:
+        D = pdist(X, metric)
+    except ValueError as exc:
+        raise ValueError(f"metric {metric!r} is not one of scipy.spatial.distance.pdist's "
+                         f"metrics, nor a callable ({exc}).") from None
+    return "condensed", check_distances(D, f"distances of metric {metric!r}"), X.shape[0]

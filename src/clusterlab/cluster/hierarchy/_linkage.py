@@ -11,11 +11,14 @@ the chain's previous element wins ties), the generic algorithm's queue orders
 equal heights by the lower index, and the final sort by height is stable.
 """
 
+import numpy as np
+from scipy.cluster.hierarchy import optimal_leaf_ordering
+
 from clusterlab.cluster.hierarchy import _solvers
 from clusterlab.cluster.hierarchy._input import prepare_linkage_input
 
 
-def linkage(X, method="single", metric="euclidean"):
+def linkage(X, method="single", metric="euclidean", optimal_ordering=False):
     """Hierarchical clustering as a scipy-compatible linkage matrix.
 
     Parameters
@@ -32,9 +35,19 @@ def linkage(X, method="single", metric="euclidean"):
         ``linkage`` parameter (scikit-learn's name).
         ``ward``, ``centroid`` and ``median`` on observations need
         ``metric='euclidean'``.
-    metric : {"euclidean", "sqeuclidean", "cityblock", "cosine", "chebyshev", \
-"precomputed"}, default="euclidean"
+    metric : str or callable, default="euclidean"
         Distance between observations; ignored for a 1-D condensed input.
+        "euclidean", "sqeuclidean", "cityblock", "cosine" and "chebyshev" run
+        in our kernels; "precomputed" reads ``X`` as a square distance matrix;
+        every other metric of ``scipy.spatial.distance.pdist`` ("correlation",
+        "minkowski", "jaccard", "hamming", "mahalanobis", "seuclidean", ...)
+        and any callable ``metric(u, v) -> float`` go through ``pdist`` (a
+        Python callable is called once per pair: slow for large ``n``).
+    optimal_ordering : bool, default=False
+        Reorder the tree so that adjacent leaves are as close as possible
+        (Bar-Joseph et al. 2001, scipy's ``optimal_leaf_ordering``): the same
+        clusters and heights, another child order. Needs the n (n - 1) / 2
+        distances and O(n^3) time in the worst case.
 
     Returns
     -------
@@ -71,6 +84,15 @@ def linkage(X, method="single", metric="euclidean"):
            [4., 5., 4., 4.]])
     """
     kind, arr, n = prepare_linkage_input(X, method, metric)
+    if not isinstance(optimal_ordering, bool | np.bool_):
+        raise TypeError(f"optimal_ordering must be a bool; got {optimal_ordering!r}.")
     if kind == "condensed":
-        return _solvers.linkage_from_condensed(arr, n, method, overwrite=arr is not X)
-    return _solvers.linkage_from_data(arr, method, metric)
+        Z = _solvers.linkage_from_condensed(
+            arr.copy() if optimal_ordering else arr, n, method,
+            overwrite=arr is not X or optimal_ordering)
+    else:
+        Z = _solvers.linkage_from_data(arr, method, metric)
+    if optimal_ordering:
+        D = arr if kind == "condensed" else _solvers.pairwise_condensed(arr, metric)
+        Z = optimal_leaf_ordering(Z, D)
+    return Z

@@ -20,9 +20,15 @@ from clusterlab._validation.scale import check_magnitude
 from clusterlab._validation.schema import Field
 from clusterlab.mixture.families._covariance import FixedSpherical, _Structure
 from clusterlab.mixture.families._parsimonious import MCLUST_MODELS, STRUCTURES
-from clusterlab.mixture.families._protocol import Family
+from clusterlab.mixture.families._protocol import DegenerateFitError, Family
 
 _EPS = 10 * np.finfo(np.float64).eps
+# scikit-learn's message, word for word (users search for it)
+ILL_DEFINED = (
+    "Fitting the mixture model failed because some components have ill-defined empirical "
+    "covariance (for instance caused by singleton or collapsed samples). Try to decrease the "
+    "number of components, increase reg_covar, or scale the input data."
+)
 
 
 def get_structure(covariance_type):
@@ -185,7 +191,10 @@ class Gaussian(Family):
         # scikit-learn adds 10 eps to every count so that empty components stay finite
         nk = stats["n"] + _EPS
         cov = self.structure.covariances(nk, stats.get("m2"), self.reg_covar)
-        prec_chol, _ = self.structure.precision_cholesky(cov)
+        prec_chol, bad = self.structure.precision_cholesky(cov)
+        if len(bad) and self.reg_covar == 0:
+            # without regularisation a singular covariance is an error, as in scikit-learn
+            raise DegenerateFitError(ILL_DEFINED)
         return {"means": stats["mean"].copy(), "covariances": cov, "precisions_cholesky": prec_chol}
 
     def to_vector(self, params):
