@@ -43,6 +43,13 @@ def rng(global_random_seed):
     return np.random.default_rng(global_random_seed)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that reads ../shared/data ``shared_data`` (CI runs them with it)."""
+    for item in items:
+        if "shared_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.shared_data)
+
+
 @pytest.fixture(scope="session")
 def shared_data():
     """Path of ../shared/data (tests may read it; the library never does)."""
