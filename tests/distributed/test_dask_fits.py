@@ -166,3 +166,20 @@ def test_killed_worker_gives_the_same_answer(client):
         assert result["km"].inertia_ == pytest.approx(ref.inertia_, rel=1e-12)
     client.wait_for_workers(2, timeout=60)
     sys.stdout.flush()
+
+
+def test_kde_and_minibatch_on_dask(client, rng):
+    from clusterlab import KernelDensity, MiniBatchKMeans
+
+    X = rng.normal(size=(3000, 2))
+    dX = da.from_array(X, chunks=(700, 2))
+    a, b = KernelDensity().fit(X), KernelDensity().fit(dX)
+    np.testing.assert_allclose(b.bandwidth_matrix_, a.bandwidth_matrix_, rtol=1e-10)
+    lazy = b.score_samples(dX)
+    assert isinstance(lazy, da.Array)
+    np.testing.assert_allclose(lazy.compute(), a.score_samples(X), rtol=1e-10)
+    np.testing.assert_allclose(b.evaluate_grid(32)[1], a.evaluate_grid(32)[1], rtol=1e-8,
+                               atol=1e-14)
+    Xc = data_for("kmeans")
+    mbk = MiniBatchKMeans(3, batch_size=256, random_state=0).fit(da.from_array(Xc, chunks=700))
+    assert mbk.inertia_ <= 1.02 * KMeans(3, random_state=0).fit(Xc).inertia_
