@@ -171,49 +171,86 @@ class ArraySource(Source):
                            n_features=self.n_features, dtype=self.dtype, name=self.name)
 
 
-def _npy_rows_on_disk(path, mm_shape, dtype, offset):
-    row_bytes = int(np.prod(mm_shape[1:], dtype=np.int64)) * dtype.itemsize
-    return (os.path.getsize(path) - offset) // max(row_bytes, 1)
+class NpySource(Source):
+    """A ``.npy`` file read a chunk at a time with positioned reads (``os.preadv``).
 
-
-class NpySource(ArraySource):
-    """A ``.npy`` file memory-mapped read-only (``np.load(path, mmap_mode='r')``).
-
-    A file shorter than its header declares is refused when opened, naming the
-    first chunk it cannot hold, before any pass starts.
+    Reads go through the page cache into one fresh chunk buffer, never a
+    mapping, so the process's resident memory stays at a few chunks however
+    large the file. A file shorter than its header declares is refused when
+    opened, naming the first chunk it cannot hold, before any pass starts (and
+    a chunk found short later, if the file shrinks, is named too).
 
     Examples
     --------
     >>> import numpy as np, tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "x.npy")
-    >>> np.save(path, np.ones((10, 3)))
-    >>> NpySource(path).n_rows
-    10
+    >>> np.save(path, np.arange(30.0).reshape(10, 3))
+    >>> src = NpySource(path)
+    >>> src.n_rows, src.read(2, 4).tolist()
+    (10, [[6.0, 7.0, 8.0], [9.0, 10.0, 11.0]])
     """
 
-    def __init__(self, path, chunk_bytes=None):
+    def __init__(self, path, chunk_bytes=None, *, offset=None, shape=None, dtype=None):
+        super().__init__(chunk_bytes)
         path = Path(path)
-        with open(path, "rb") as fh:
-            major, _ = np.lib.format.read_magic(fh)
-            read_header = (np.lib.format.read_array_header_1_0 if major == 1
-                           else np.lib.format.read_array_header_2_0)
-            shape, fortran, dtype = read_header(fh)
-            offset = fh.tell()
-        if fortran or len(shape) != 2:
-            raise ValueError(f"{path} must hold a 2-D C-ordered array; it holds shape {shape}"
-                             f"{' in Fortran order' if fortran else ''}.")
-        have = _npy_rows_on_disk(path, shape, np.dtype(dtype), offset)
-        if have < shape[0]:
-            rows = budget_rows(shape[1], np.dtype(dtype).itemsize, chunk_bytes)
+        if offset is None:
+            shape, dtype, offset = _npy_header(path)
+        self.path, self.name, self.offset = path, str(path), int(offset)
+        self.file_dtype = np.dtype(dtype)
+        if self.file_dtype.kind not in "biuf":
+            raise TypeError(f"{path} must hold numbers; it holds dtype {self.file_dtype}.")
+        self.n_rows, self.n_features = (int(v) for v in shape)
+        self.dtype = _float_dtype(self.file_dtype, self.name)
+        self.row_bytes = self.n_features * self.file_dtype.itemsize
+        have = (os.path.getsize(path) - self.offset) // max(self.row_bytes, 1)
+        if have < self.n_rows:
+            rows = self.default_rows()
             first = (have // rows) * rows
             raise ValueError(
-                f"{path} is truncated: its header declares {shape[0]} rows but the file holds "
-                f"{have}; the chunk of rows [{first}, {min(first + rows, shape[0])}) and those "
-                "after it cannot be read. Write the file again."
+                f"{path} is truncated: its header declares {self.n_rows} rows but the file "
+                f"holds {have}; the chunk of rows [{first}, {min(first + rows, self.n_rows)}) "
+                "and those after it cannot be read. Write the file again."
             )
-        X = np.load(path, mmap_mode="r", allow_pickle=False)
-        super().__init__(X, chunk_bytes, name=str(path))
-        self.path = path
+
+    def _read(self, start, stop):
+        buf = np.empty((stop - start, self.n_features), dtype=self.file_dtype)
+        want = buf.nbytes
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            got = os.preadv(fd, [memoryview(buf).cast("B")], self.offset + start * self.row_bytes)
+        finally:
+            os.close(fd)
+        if got != want:
+            raise ValueError(f"{self.name}: rows [{start}, {stop}) could not be read (the file "
+                             f"ends {want - got} bytes early); it was truncated while in use.")
+        return buf
+
+
+def _npy_header(path):
+    with open(path, "rb") as fh:
+        major, _ = np.lib.format.read_magic(fh)
+        read_header = (np.lib.format.read_array_header_1_0 if major == 1
+                       else np.lib.format.read_array_header_2_0)
+        shape, fortran, dtype = read_header(fh)
+        offset = fh.tell()
+    if fortran or len(shape) != 2:
+        raise ValueError(f"{path} must hold a 2-D C-ordered array; it holds shape {shape}"
+                         f"{' in Fortran order' if fortran else ''}.")
+    if dtype.hasobject:
+        raise TypeError(f"{path} holds Python objects; only numeric arrays can be read.")
+    return shape, dtype, offset
+
+
+def _memmap_source(X, chunk_bytes):
+    """A read-only, C-ordered memmap over a whole file region: read it as a file."""
+    base = X
+    while isinstance(base.base, np.memmap):
+        base = base.base
+    if (X.mode == "r" and X.ndim == 2 and X.flags.c_contiguous and X.filename
+            and base is X and np.dtype(X.dtype).kind in "biuf"):
+        return NpySource(X.filename, chunk_bytes, offset=X.offset, shape=X.shape,
+                         dtype=X.dtype)
+    return ArraySource(X, chunk_bytes)
 
 
 class ParquetSource(Source):
@@ -410,6 +447,8 @@ def as_source(X, *, columns=None, chunk_bytes=None):
                          "of Parquet files.")
     if _is_dask(X):
         return DaskSource(X)
+    if isinstance(X, np.memmap):
+        return _memmap_source(X, chunk_bytes)
     if isinstance(X, np.ndarray):
         return ArraySource(X, chunk_bytes)
     raise TypeError(f"X must be an array, a memmap, a Dask array or a path; got "
