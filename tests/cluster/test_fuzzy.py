@@ -29,7 +29,7 @@ def test_matches_skfuzzy_from_same_memberships(m, n_iter, rng):
     # skfuzzy's jm[t] is J(input memberships of step t, new centres); ours is
     # J(memberships of those centres, same centres): each alternating half-step
     # lowers J, so ours lies between skfuzzy's consecutive values.
-    h = ours.history_
+    h = ours.history_["objective"].to_numpy()
     assert np.all(h <= jm[:-1] * (1 + 1e-12))
     assert np.all(jm[1:] <= h * (1 + 1e-12))
 
@@ -42,7 +42,8 @@ def test_probabilities_and_history():
     assert np.all(P >= 0)
     np.testing.assert_array_equal(P.argmax(axis=1), fcm.labels_)
     np.testing.assert_array_equal(fcm.transform(X).argmin(axis=1), fcm.labels_)
-    h = fcm.history_
+    assert list(fcm.history_.columns) == ["objective"]
+    h = fcm.history_["objective"].to_numpy()
     assert h.shape == (fcm.n_iter_,) == (60,)
     assert np.all(np.diff(h) <= 1e-12 * h[0])
     assert 1 / 4 <= fcm.partition_coefficient_ <= 1

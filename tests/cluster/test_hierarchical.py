@@ -109,6 +109,30 @@ def test_distance_threshold_matches_sklearn(blobs):
     assert adjusted_rand_score(ours.labels_, theirs.labels_) == 1.0
 
 
+@pytest.mark.parametrize("method", ["ward", "complete", "average", "single", "centroid"])
+def test_distance_threshold_cuts_as_tree_cut_height(blobs, method):
+    """One rule: ``cut(height=distance_threshold)`` equals ``labels_``, also at
+    thresholds exactly on merge heights; between heights both equal scipy's
+    fcluster (exactly on a height, scipy's rounding of that height decides)."""
+    Z = linkage(blobs, method)
+    heights = Z[:, 2]
+    between = 0.5 * (heights[-4] + heights[-3])
+    for t in [heights[len(heights) // 2], heights[-3], between]:
+        model = AgglomerativeClustering(n_clusters=None, distance_threshold=float(t),
+                                        linkage=method).fit(blobs)
+        np.testing.assert_array_equal(model.cut(height=t), model.labels_)
+        np.testing.assert_array_equal(Tree(Z).cut(height=t), model.labels_)
+    expected = sch.fcluster(sch.linkage(blobs, method), between, criterion="distance")
+    assert adjusted_rand_score(model.labels_, expected) == 1.0
+
+
+def test_distance_threshold_on_a_merge_height_keeps_that_merge():
+    X = np.array([[0.0], [1.0], [3.0]])  # single-linkage heights 1 and 2
+    model = AgglomerativeClustering(n_clusters=None, distance_threshold=1.0,
+                                    linkage="single").fit(X)
+    assert model.labels_.tolist() == [0, 0, 1] == Tree(linkage(X)).cut(height=1.0).tolist()
+
+
 def test_recut_without_refit(blobs):
     model = AgglomerativeClustering(n_clusters=2, linkage="average").fit(blobs)
     for k in (1, 3, 4, 7, blobs.shape[0]):

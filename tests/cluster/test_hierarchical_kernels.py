@@ -8,7 +8,7 @@ from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial.distance import pdist, squareform
 
 from clusterlab import linkage
-from clusterlab.cluster._hc_solvers import METRICS, pairwise_condensed
+from clusterlab.cluster.hierarchy._solvers import METRICS, pairwise_condensed
 
 METRIC_NAMES = sorted(METRICS)
 

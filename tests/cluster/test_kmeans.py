@@ -64,7 +64,8 @@ def test_fixed_iteration_count_matches_sklearn(max_iter):
 def test_inertia_never_rises_and_history():
     X = make_blobs(4000, centers=20, n_features=3, cluster_std=3.0, random_state=1)[0]
     km = KMeans(20, init="random", n_init=1, max_iter=200, tol=0.0, random_state=3).fit(X)
-    h = km.history_
+    assert list(km.history_.columns) == ["inertia"]
+    h = km.history_["inertia"].to_numpy()
     assert h.shape == (km.n_iter_,)
     assert np.all(np.diff(h) <= 1e-12 * h[0])
     assert km.inertia_ <= h[-1] * (1 + 1e-12)

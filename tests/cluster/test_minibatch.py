@@ -20,7 +20,9 @@ def test_fit_close_to_full_kmeans_and_sklearn():
     assert ours.inertia_ <= ref.inertia_ * 1.02
     np.testing.assert_array_equal(ours.labels_, ours.predict(X))
     np.testing.assert_allclose(-ours.score(X), ours.inertia_, rtol=1e-10)
-    assert ours.history_.shape == (ours.n_steps_,)
+    assert ours.history_.shape == (ours.n_steps_, 1) and ours.history_.index.name == "step"
+    assert ours.n_iter_ == int(np.ceil(ours.n_steps_ * 1024 / len(X)))
+    assert ours.converged_ == (ours.n_steps_ < 100 * len(X) // 1024)
 
 
 def test_partial_fit_stream():

@@ -203,7 +203,7 @@ def test_em_never_lowers_the_objective(case, algorithm):
     model = MixtureModel(3, family=case.family, init_params="random", max_iter=40, tol=0,
                          algorithm=algorithm, random_state=0)
     model.fit(X)
-    objective = model.history_["log_likelihood" if algorithm == "soft" else "elbo"]
+    objective = model.history_["log_likelihood" if algorithm == "soft" else "elbo"].to_numpy()
     assert objective.size == 40
     steps = np.diff(objective)
     assert np.all(steps >= -1e-9 * np.abs(objective[1:])), steps.min()

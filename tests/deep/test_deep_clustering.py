@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy.stats import multivariate_normal
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 from clusterlab.deep import DeepClustering, cluster_accuracy
@@ -87,11 +88,14 @@ def test_vade_posterior_equals_network_responsibilities(which, cov_shape, reques
 
 def test_history_has_pretraining_and_training(fitted_vade, fitted_vae_gmm):
     vade, vae_gmm = fitted_vade[0], fitted_vae_gmm[0]
-    assert set(vade.history_) == {"pretrain", "train"}
-    assert len(vade.history_["pretrain"]["train_elbo"]) == 20
-    pre = vade.history_["pretrain"]["train_reconstruction"]
+    h = vade.history_
+    assert h["phase"].value_counts().to_dict() == {"pretrain": 20, "train": len(h) - 20}
+    assert len(h) == vade.n_iter_ and h.index.name == "epoch"
+    pre = h.loc[h["phase"] == "pretrain", "train_reconstruction"].to_numpy()
     assert pre[-1] > pre[0]  # the autoencoder learns
-    assert set(vae_gmm.history_) == {"train"} and vae_gmm.n_iter_ == 20
+    assert (h.loc[h["phase"] == "pretrain", "train_kl"] == 0).all()
+    assert set(vae_gmm.history_["phase"]) == {"train"} and vae_gmm.n_iter_ == 20
+    assert len(vae_gmm.history_) == 20 and not vae_gmm.converged_
 
 
 def test_mixture_log_joint_full_equals_diag_for_diagonal_matrices(rng):
@@ -156,3 +160,13 @@ def test_bad_data():
         DeepClustering(4, epochs=1, pretrain_epochs=1).fit(X)
     with pytest.raises(ValueError, match="likelihood='bernoulli'"):
         DeepClustering(2, epochs=1, pretrain_epochs=1).fit(X * 3)
+
+
+def test_mixture_log_joint_matches_scipy(rng):
+    Z, means = rng.normal(size=(7, 3)), rng.normal(size=(2, 3))
+    A = rng.normal(size=(2, 3, 3))
+    cov = A @ A.transpose(0, 2, 1) + np.eye(3)
+    w = np.array([0.4, 0.6])
+    expected = np.column_stack([np.log(w[k]) + multivariate_normal(means[k], cov[k]).logpdf(Z)
+                                for k in range(2)])
+    np.testing.assert_allclose(mixture_log_joint(Z, w, means, cov, "full"), expected, rtol=1e-10)

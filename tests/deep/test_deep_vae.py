@@ -23,12 +23,13 @@ def fitted(digits):
 def test_fit_records_history_and_improves(fitted):
     vae, _ = fitted
     h = vae.history_
-    assert set(h) == {f"{p}_{t}" for p in ("train", "val") for t in ("elbo", "reconstruction",
-                                                                    "kl")}
-    assert all(len(v) == vae.n_iter_ for v in h.values())
+    assert set(h.columns) == {f"{p}_{t}" for p in ("train", "val")
+                              for t in ("elbo", "reconstruction", "kl")}
+    assert len(h) == vae.n_iter_ and h.index.name == "epoch"
+    assert vae.converged_ == vae.stopped_early_
     np.testing.assert_allclose(h["train_elbo"],
                                np.subtract(h["train_reconstruction"], h["train_kl"]))
-    assert h["train_elbo"][-1] > h["train_elbo"][0] + 5.0
+    assert h["train_elbo"].iloc[-1] > h["train_elbo"].iloc[0] + 5.0
     assert min(h["train_kl"]) > 0.0
 
 
@@ -59,7 +60,7 @@ def test_score_is_mean_elbo_per_sample(fitted):
     assert np.all(per_row < 0)
     assert np.all(np.isfinite(vae.log_likelihood_at_mean(X[:5])))
     # held-out ELBO near the last validation ELBO (same distribution)
-    assert vae.score(X[1200:1700], n_draws=4) == pytest.approx(vae.history_["val_elbo"][-1],
+    assert vae.score(X[1200:1700], n_draws=4) == pytest.approx(vae.history_["val_elbo"].iloc[-1],
                                                               rel=0.1)
 
 
@@ -68,7 +69,7 @@ def test_reproducible_on_cpu(digits):
     a = _small(epochs=2).fit(X)
     b = _small(epochs=2).fit(X)
     np.testing.assert_array_equal(a.transform(X), b.transform(X))
-    assert a.history_ == b.history_
+    assert a.history_.equals(b.history_)
     c = _small(epochs=2, random_state=1).fit(X)
     assert not np.array_equal(a.transform(X), c.transform(X))
 
@@ -86,7 +87,7 @@ def test_gaussian_likelihood_on_standardised_data(rng):
     X = (X - X.mean(0)) / X.std(0)
     vae = VAE(hidden_dim=[16, 16], latent_dim=3, likelihood="gaussian", epochs=15,
               batch_size=64, random_state=0).fit(X)
-    assert vae.history_["train_elbo"][-1] > vae.history_["train_elbo"][0]
+    assert vae.history_["train_elbo"].iloc[-1] > vae.history_["train_elbo"].iloc[0]
     assert vae.sample(4, random_state=0, mean=False).shape == (4, 6)
     assert vae.module_.log_var_x.shape == (6,)
 
@@ -106,7 +107,8 @@ def test_early_stopping_restores_best_epoch(digits):
 def test_no_validation_split_for_tiny_data():
     X = np.random.default_rng(0).random((3, 4))
     vae = _small(epochs=1).fit(X)
-    assert "val_elbo" not in vae.history_ and vae.best_epoch_ == -1
+    assert "val_elbo" not in vae.history_.columns and vae.best_epoch_ == -1
+    assert not vae.converged_
 
 
 def test_model_file_round_trip(fitted, tmp_path):
@@ -118,7 +120,8 @@ def test_model_file_round_trip(fitted, tmp_path):
     loaded = load_model(path)
     np.testing.assert_array_equal(loaded.transform(X[:50]), vae.transform(X[:50]))
     assert loaded.score(X[:50]) == pytest.approx(vae.score(X[:50]), rel=1e-6)
-    assert loaded.history_ == vae.history_ and loaded.n_features_in_ == 64
+    assert loaded.history_.equals(vae.history_) and loaded.n_features_in_ == 64
+    assert loaded.converged_ == vae.converged_
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ def test_hard_em_with_fixed_variance_reproduces_kmeans(data, variance):
     d = X.shape[1]
     expected = -(km.inertia_ / X.shape[0]) / (2 * variance) - 0.5 * d * np.log(
         2 * np.pi * variance) - np.log(K)
-    assert_allclose(gm.history_["elbo"][-1], expected, rtol=1e-9)
+    assert_allclose(gm.history_["elbo"].iloc[-1], expected, rtol=1e-9)
 
 
 def test_soft_em_responsibilities_converge_to_kmeans_assignments(data):

@@ -10,8 +10,10 @@ from numpy.testing import assert_allclose
 from scipy import stats as st
 from scipy.special import logsumexp
 
-from clusterlab import MixtureModel
+from clusterlab import GaussianMixture, MixtureModel
 from clusterlab.datasets import load_mnist_test
+from clusterlab.mixture import CollapsedComponentWarning
+from clusterlab.mixture.families import Family, Poisson
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 ALPHA = 1e-9  # the families' default pseudo-count
@@ -98,7 +100,7 @@ def test_bernoulli_mixture_on_binarised_digits(digits):
     assert_allclose(proba.sum(axis=1), 1.0)
     assert model.n_parameters_ == 10 * X.shape[1] + 9
     assert np.isfinite(model.bic(X)) and model.icl(X) >= model.bic(X)
-    S, comp = model.sample(50)
+    S, comp = model.sample(50, random_state=0)
     assert set(np.unique(S)) <= {0.0, 1.0} and comp.shape == (50,)
 
 
@@ -119,7 +121,7 @@ def test_count_families_methods_and_weights(name):
         np.repeat(X, w.astype(int), axis=0))
     assert_allclose(a.weights_, b.weights_, rtol=1e-8)
     assert_allclose(a.score(X), b.score(X), rtol=1e-10)
-    S, _ = a.sample(20)
+    S, _ = a.sample(20, random_state=0)
     assert np.all(S >= 0) and np.all(S == np.round(S))
 
 
@@ -147,3 +149,27 @@ def test_given_initial_parameters_for_any_family():
         MixtureModel(3, family="poisson", params_init={"rate": rates}).fit(X)
     with pytest.raises(ValueError, match=r"params_init\['rates'\] must have shape"):
         MixtureModel(3, family="poisson", params_init={"rates": rates[:2]}).fit(X)
+
+
+def test_the_protocol_defaults_live_on_the_base_class():
+    optional = ["check_X", "combine", "scale", "collapsed", "collapse_remedies", "attributes",
+                "fused_estep", "row_bytes"]
+    assert all(name in vars(Family) for name in optional)
+    base = Family()
+    assert base.fused_estep(None, None, None, None, False) is None
+    assert base.collapsed({}, {}) == [] and base.row_bytes(3, 2) > 0
+
+
+def test_collapse_advice_comes_from_the_family():
+    class AlwaysCollapsed(Poisson):
+        def collapsed(self, params, stats):
+            return [(0, "flagged by the test")]
+
+    X = np.random.default_rng(0).poisson([[2.0, 9.0]] * 50 + [[8.0, 1.0]] * 50).astype(float)
+    with pytest.warns(CollapsedComponentWarning) as record:
+        MixtureModel(2, family=AlwaysCollapsed(), random_state=0).fit(X)
+    message = str(record[0].message)
+    assert "fewer components or more data" in message and "tied" not in message
+    repeated = np.repeat(np.array([[0.0, 1.0], [3.0, 3.0], [6.0, -1.0]]), 20, axis=0)
+    with pytest.warns(CollapsedComponentWarning, match="'tied' or 'spherical'"):
+        GaussianMixture(3, covariance_type="diag", random_state=0).fit(repeated)

@@ -2,6 +2,7 @@
 (relative 1e-10) and the same clusters at every level."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -99,32 +100,36 @@ def test_inversions_keep_merge_order(rng):
         assert_same_tree(Z, sch.linkage(X, method))
 
 
+# the repository's copy of scipy's published vectors (see tests/data/SOURCES.md)
+TEST_DATA = Path(__file__).resolve().parents[1] / "data"
+
 # scipy publishes these vectors rounded to 8 significant digits
 PUBLISHED_RTOL = 1e-7
 
 
-def _published(shared_data):
-    return json.loads((shared_data / "oracles" / "scipy_hierarchy_test_data.json").read_text())
+def _published():
+    """SciPy's published test vectors, kept in tests/data (see its SOURCES.md)."""
+    return json.loads((TEST_DATA / "scipy_hierarchy_test_data.json").read_text())
 
 
 @pytest.mark.parametrize("method", ["single", "complete", "average", "weighted"])
-def test_scipy_published_vectors_ytdist(shared_data, method):
-    data = _published(shared_data)
+def test_scipy_published_vectors_ytdist(method):
+    data = _published()
     expected = np.asarray(data[f"linkage_ytdist_{method}"], dtype=np.float64)
     Z = linkage(np.asarray(data["ytdist"], dtype=np.float64), method)
     np.testing.assert_allclose(Z, expected, rtol=PUBLISHED_RTOL)
 
 
 @pytest.mark.parametrize("method", ["centroid", "median", "ward"])
-def test_scipy_published_vectors_X(shared_data, method):
-    data = _published(shared_data)
+def test_scipy_published_vectors_X(method):
+    data = _published()
     expected = np.asarray(data[f"linkage_X_{method}"], dtype=np.float64)
     Z = linkage(np.asarray(data["X"], dtype=np.float64), method)
     np.testing.assert_allclose(Z, expected, rtol=PUBLISHED_RTOL)
 
 
-def test_scipy_published_cophenet(shared_data):
-    data = _published(shared_data)
+def test_scipy_published_cophenet():
+    data = _published()
     Z = linkage(np.asarray(data["ytdist"], dtype=np.float64), "single")
     coph = Tree(Z).cophenetic()
     np.testing.assert_allclose(coph, data["cophenet_single_ytdist_M"], rtol=PUBLISHED_RTOL)

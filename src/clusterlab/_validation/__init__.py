@@ -1,5 +1,6 @@
 """Validation at the boundary: data (shape, dtype, finiteness) and parameters."""
 
+from clusterlab._validation.arguments import check_sample_count
 from clusterlab._validation.data import (
     check_data,
     check_n_samples,
@@ -16,6 +17,7 @@ __all__ = [
     "Options",
     "check_data",
     "check_n_samples",
+    "check_sample_count",
     "check_sample_weight",
     "validate_params",
 ]

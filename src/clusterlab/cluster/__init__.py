@@ -7,9 +7,9 @@ _LAZY = {
     "MiniBatchKMeans": "clusterlab.cluster._minibatch",
     "FuzzyCMeans": "clusterlab.cluster._fuzzy",
     "kmeans_plusplus": "clusterlab.cluster._init",
-    "linkage": "clusterlab.cluster._hierarchical",
-    "AgglomerativeClustering": "clusterlab.cluster._hierarchical",
-    "Tree": "clusterlab.cluster._hierarchical",
+    "linkage": "clusterlab.cluster.hierarchy",
+    "AgglomerativeClustering": "clusterlab.cluster.hierarchy",
+    "Tree": "clusterlab.cluster.hierarchy",
 }
 __all__ = sorted(_LAZY)
 

@@ -1,12 +1,11 @@
 """``FuzzyCMeans``: fuzzy c-means (Bezdek 1981), the soft version of k-means."""
 
-import math
 from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._history import history_frame
 from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass, membership_moments
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._moments import means
@@ -19,8 +18,9 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab.cluster._centers import CentersMixin
 from clusterlab.cluster._init import _plusplus, random_init
-from clusterlab.cluster._lloyd import assign, report, threads_for, tolerance
+from clusterlab.cluster._lloyd import assign, make_layout, report, threads_for, tolerance
 from clusterlab.cluster._streaming import final_assignment, streamed_init, summary
 from clusterlab.sources import Source, as_source, is_streamed
 
@@ -34,20 +34,18 @@ class FuzzyResult(NamedTuple):
     partition_coefficient: float
 
 
-def _layout(n):
-    n_blocks = max(1, min(64, math.ceil(n / 1024)))
-    block = math.ceil(n / n_blocks)
-    return block, math.ceil(n / block)
+def _buffers(X, k):
+    """Block size and per-block outputs of ``fcm_pass`` (k-means' block layout)."""
+    n, d = X.shape
+    layout = make_layout(n, k, d, X.itemsize)
+    nb = layout.n_blocks
+    return layout.block_size, np.zeros((nb, k, d)), np.zeros((nb, k)), np.zeros(nb), np.zeros(nb)
 
 
 def _fcm_chunk(C, m):
     """The map of one pass: a chunk's ``(sum w u^m x, sum w u^m, J_m, sum u^2)``."""
-    k = C.shape[0]
-
     def part(X, w, start, stop):
-        block, n_blocks = _layout(X.shape[0])
-        sums, weights = np.zeros((n_blocks, k, X.shape[1])), np.zeros((n_blocks, k))
-        obj, pc = np.zeros(n_blocks), np.zeros(n_blocks)
+        block, sums, weights, obj, pc = _buffers(X, C.shape[0])
         fcm_pass(X, np.ascontiguousarray(w, dtype=np.float64), C, float(m), block, sums,
                  weights, obj, pc)
         return sums.sum(axis=0), weights.sum(axis=0), float(obj.sum()), float(pc.sum())
@@ -102,7 +100,7 @@ def centers_from_memberships(X, w, u0, m):
     return sums / col[:, None]
 
 
-class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
+class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """Fuzzy c-means clustering.
 
     Each point has a membership vector over the clusters (summing to 1); the
@@ -279,7 +277,7 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         self.partition_coefficient_ = best.partition_coefficient
         self.n_iter_ = best.n_iter
         self.converged_ = best.converged
-        self.history_ = best.history
+        self.history_ = history_frame(objective=best.history)
 
     def predict_proba(self, X, *, out=None):
         """Memberships of each sample in each cluster (rows sum to 1).
@@ -296,8 +294,7 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
         u : ndarray of shape (n_samples, n_clusters)
             Fuzzy memberships.
         """
-        check_is_fitted(self)
-        C, m = self.cluster_centers_.astype(np.float64), float(self.m)
+        C, m = None, float(self.m)
 
         def memberships(chunk):
             u = np.empty((chunk.shape[0], C.shape[0]))
@@ -305,62 +302,40 @@ class FuzzyCMeans(ClusterMixin, TransformerMixin, BaseEstimator):
             return u
 
         if is_streamed(X) or out is not None:
-            return map_rows(self._source(X), memberships, width=C.shape[0], out=out)
-        return memberships(check_data(self, X, reset=False))
+            source, C = self._streamed(X)
+            C = C.astype(np.float64)
+            return map_rows(source, memberships, width=C.shape[0], out=out)
+        X = self._check_X(X)
+        C = self.cluster_centers_.astype(np.float64)
+        return memberships(X)
 
-    def _source(self, X):
-        source = as_source(X)
-        if source.n_features != self.n_features_in_:
-            raise ValueError(f"X has {source.n_features} features, but FuzzyCMeans is "
-                             f"expecting {self.n_features_in_} features as input.")
-        return source
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the objective ``J_m`` of ``X`` under the fitted centres.
 
-    def predict(self, X):
-        """Cluster of highest membership (the nearest centre) of each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Cluster index of each sample.
-        """
-        if is_streamed(X):
-            check_is_fitted(self)
-            C = self.cluster_centers_
-            return map_rows(self._source(X), lambda x: assign(x, C.astype(x.dtype))[0],
-                            dtype=np.int32)
-        return self.predict_proba(X).argmax(axis=1).astype(np.int32)
-
-    def transform(self, X):
-        """Euclidean distance of each sample to every centre.
+        As every centre-based clusterer's ``score`` here: the negated objective
+        its ``fit`` minimises (``-objective_`` on the training data).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
             New data.
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each point.
 
         Returns
         -------
-        distances : ndarray of shape (n_samples, n_clusters)
-            Distances to the centres.
+        score : float
+            ``-J_m`` (higher is better).
         """
-        from clusterlab._kernels.distance import all_sq_distances
-
-        check_is_fitted(self)
-        C = self.cluster_centers_
-
-        def distances(chunk):
-            sq = np.empty((chunk.shape[0], C.shape[0]))
-            all_sq_distances(chunk, C.astype(chunk.dtype), sq)
-            return np.sqrt(sq)
-
         if is_streamed(X):
-            return map_rows(self._source(X), distances, width=C.shape[0])
-        return distances(check_data(self, X, reset=False))
+            source, C = self._streamed(X)
+            w = Weights(sample_weight, source)
+            return -_one_pass(source, w, C.astype(np.float64), self.m)[2]
+        X = self._check_X(X)
+        w = check_sample_weight(sample_weight, X).astype(np.float64)
+        return -_one_pass(X, w, self.cluster_centers_.astype(np.float64), self.m)[2]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

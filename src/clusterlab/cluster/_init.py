@@ -3,10 +3,11 @@
 import math
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
 from clusterlab._kernels.distance import min_sq_dist_update
 from clusterlab._rng import as_generator
-from clusterlab._validation import check_n_samples, check_sample_weight
+from clusterlab._validation import check_data, check_n_samples, check_sample_weight
 
 
 def _plusplus(X, n_clusters, w, rng, n_local_trials):
@@ -103,8 +104,4 @@ def random_init(X, n_clusters, w, rng):
 
 
 def _as_float_array(X):
-    from sklearn.base import BaseEstimator
-
-    from clusterlab._validation import check_data
-
     return check_data(BaseEstimator(), X)

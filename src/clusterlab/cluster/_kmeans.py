@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
+from clusterlab._history import history_frame
 from clusterlab._mapreduce import Weights
 from clusterlab._rng import as_generator, spawn
 from clusterlab._threads import one_blas_thread
@@ -149,8 +150,9 @@ n_features) or callable, default='k-means++'
         Iterations of the best run.
     converged_ : bool
         Whether the best run stopped before ``max_iter``.
-    history_ : ndarray of shape (n_iter_,)
-        Inertia after each assignment step of the best run.
+    history_ : pandas.DataFrame of shape (n_iter_, 1)
+        One row per iteration of the best run: ``inertia`` after each
+        assignment step.
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -299,7 +301,7 @@ n_features) or callable, default='k-means++'
         self.inertia_ = inertia
         self.n_iter_ = int(res.n_iter)
         self.converged_ = bool(res.converged)
-        self.history_ = np.asarray(res.history, dtype=np.float64)
+        self.history_ = history_frame(inertia=res.history)
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit and return ``labels_``.

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
+from clusterlab._history import history_frame
 from clusterlab._kernels.lloyd import lloyd_pass
 from clusterlab._mapreduce import Weights
 from clusterlab._rng import as_generator, spawn
@@ -129,9 +130,17 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
     n_steps_ : int
         Mini-batch steps run.
     n_iter_ : int
-        Passes over the data (steps x batch_size / n_samples, rounded up).
-    history_ : ndarray of shape (n_steps_,)
-        Mean inertia per unit weight of each batch, before its update.
+        Passes over the data (steps x batch_size / n_samples, rounded up), as
+        in scikit-learn.
+    converged_ : bool
+        Whether ``fit`` stopped before its last step (centres moved less than
+        ``tol``, or the smoothed batch inertia stalled for
+        ``max_no_improvement`` steps); always False after ``partial_fit``.
+    history_ : pandas.DataFrame of shape (n_steps_, 1)
+        One row per mini-batch step (index ``"step"``, so ``len(history_) ==
+        n_steps_``): ``inertia``, the batch's inertia per unit weight (its
+        weighted sum of squared distances to the nearest centre divided by its
+        total weight), measured before the step's update.
     n_features_in_ : int
         Number of features seen in ``fit``.
 
@@ -229,7 +238,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         n_steps = max(1, (self.max_iter * n) // batch)
         tol = tolerance(X, self.tol) if self.tol else 0.0
         history, ewa, best, stall = [], None, np.inf, 0
-        step = 0
+        step, converged = 0, False
         for step in range(1, n_steps + 1):
             idx = rng.integers(0, n, size=batch)
             Xb, wb = np.ascontiguousarray(X[idx]), w[idx]
@@ -240,6 +249,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
             if self.verbose:
                 print(f"Step {step}/{n_steps}: mean batch inertia {history[-1]:.6g}", flush=True)
             if tol and float(((centers - old) ** 2).sum()) <= tol:
+                converged = True
                 break
             # smoothed batch inertia, as scikit-learn: stop when it stalls
             alpha = min(1.0, 2.0 * batch / (n + 1))
@@ -249,8 +259,10 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
             else:
                 stall += 1
             if self.max_no_improvement is not None and stall >= self.max_no_improvement:
+                converged = step < n_steps
                 break
         self._finish(X, w, centers, counts, step, history)
+        self.converged_ = converged
         self.n_iter_ = int(np.ceil(step * batch / n))
         return self
 
@@ -279,7 +291,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         self.n_features_in_ = source.n_features
         self.cluster_centers_ = centers.astype(source.dtype)
         self.counts_, self.n_steps_ = counts, state.step
-        self.history_ = np.asarray(state.history, dtype=np.float64)
+        self.history_ = history_frame("step", inertia=state.history)
         self.inertia_, self.labels_ = final_assignment(source, weights, self.cluster_centers_)
         if self.labels_ is None:  # Dask: lazy
             self.labels_ = self.predict(source.X)
@@ -314,7 +326,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         self.cluster_centers_ = centers.astype(X.dtype)
         self.counts_ = counts
         self.n_steps_ = int(n_steps)
-        self.history_ = np.asarray(history, dtype=np.float64)
+        self.history_ = history_frame("step", inertia=history)
         labels, dist = assign(X, self.cluster_centers_)
         self.labels_ = labels
         self.inertia_ = float(dist @ w.astype(np.float64))
@@ -352,7 +364,8 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
             history, steps = [], 0
         else:
             centers = self.cluster_centers_.astype(np.float64)
-            counts, history, steps = self.counts_.copy(), list(self.history_), self.n_steps_
+            counts, history = self.counts_.copy(), self.history_["inertia"].tolist()
+            steps = self.n_steps_
             if not hasattr(self, "_rng"):
                 self._rng = as_generator(self.random_state)
         inertia = minibatch_step(X, w, centers, counts, self._rng, self.reassignment_ratio,
@@ -360,4 +373,5 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         history.append(inertia / float(w.sum()))
         self._finish(X, w, centers, counts, steps + 1, history)
         self.n_iter_ = self.n_steps_
+        self.converged_ = False
         return self

@@ -10,7 +10,9 @@ import warnings
 
 import numpy as np
 import torch
+from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._history import frame_from_state, frame_to_state
 from clusterlab._rng import as_generator
 from clusterlab._validation import check_data
 
@@ -139,6 +141,22 @@ def load_device(device):
             stacklevel=3,
         )
         return torch.device("cpu")
+
+
+def state_meta(estimator, names):
+    """The JSON part of a torch estimator's model file: ``names`` plus ``history_``."""
+    check_is_fitted(estimator)
+    meta = {name: getattr(estimator, name) for name in names}
+    meta["n_features_in_"] = int(meta["n_features_in_"])
+    meta["history_"] = frame_to_state(estimator.history_, as_lists=True)
+    return meta
+
+
+def restore_meta(estimator, meta, names):
+    """Inverse of :func:`state_meta`."""
+    for name in names:
+        setattr(estimator, name, meta[name])
+    estimator.history_ = frame_from_state(meta["history_"])
 
 
 def check_input(estimator, X, *, reset, likelihood):

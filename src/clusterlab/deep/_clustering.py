@@ -8,6 +8,7 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._history import history_frame
 from clusterlab._validation import Interval, Options, check_n_samples, validate_params
 from clusterlab.deep import _base
 from clusterlab.deep._elbo import elbo_terms
@@ -15,8 +16,10 @@ from clusterlab.deep._nets import VAENet
 from clusterlab.deep._training import train
 from clusterlab.deep._vade import VaDENet, autoencoder_terms
 from clusterlab.deep._vae import TRAINING_CONSTRAINTS
+from clusterlab.mixture import CollapsedComponentWarning, GaussianMixture
+from clusterlab.mixture.families import Gaussian
 
-_JSON_ATTRS = ("n_features_in_", "n_iter_", "history_")
+_JSON_ATTRS = ("n_features_in_", "n_iter_", "converged_")
 _PRIOR_ATTRS = ("weights_", "means_", "covariances_")
 # The learning rate shrinks by this factor every this many epochs in both phases
 # (Jiang et al.'s schedule); it keeps the mixture prior from oscillating late in training.
@@ -37,9 +40,6 @@ def _gaussian_mixture(n_components, covariance_type, Z, random_state):
     The covariance floor is deliberate, so the mixture's warning that a
     component sits on it (meant for BIC / AIC) is not passed on.
     """
-    from clusterlab.mixture import GaussianMixture
-    from clusterlab.mixture._base import CollapsedComponentWarning
-
     # never below GaussianMixture's own default (codes of one row have no spread)
     reg_covar = max(_REG_COVAR_SHARE * float(np.mean(np.var(Z, axis=0))), 1e-6)
     gmm = GaussianMixture(n_components=n_components, covariance_type=covariance_type,
@@ -49,8 +49,21 @@ def _gaussian_mixture(n_components, covariance_type, Z, random_state):
         return gmm.fit(Z)
 
 
+def _phase_history(phases):
+    """One history table over the phases ``[(name, TrainResult), ...]``."""
+    columns = {"phase": [name for name, res in phases for _ in range(res.n_epochs)]}
+    names = [key for _, res in phases for key in res.history]
+    for key in dict.fromkeys(names):
+        columns[key] = [v for _, res in phases
+                        for v in res.history.get(key, [np.nan] * res.n_epochs)]
+    return history_frame("epoch", **columns)
+
+
 def mixture_log_joint(Z, weights, means, covariances, covariance_type):
     """log w_k + log N(z_i | mu_k, Sigma_k) for every (i, k), in float64.
+
+    The Gaussian family of the EM engine evaluates the densities (one call for
+    all components).
 
     Examples
     --------
@@ -60,21 +73,11 @@ def mixture_log_joint(Z, weights, means, covariances, covariance_type):
     >>> round(float(out[0, 0]), 4)  # -log(2 pi)
     -1.8379
     """
-    Z = np.asarray(Z, dtype=np.float64)
-    d = Z.shape[1]
-    out = np.empty((Z.shape[0], len(weights)))
-    for k in range(len(weights)):
-        diff = Z - means[k]
-        if covariance_type == "diag":
-            maha = np.sum(diff**2 / covariances[k], axis=1)
-            log_det = np.sum(np.log(covariances[k]))
-        else:
-            chol = np.linalg.cholesky(covariances[k])
-            sol = np.linalg.solve(chol, diff.T)
-            maha = np.sum(sol**2, axis=0)
-            log_det = 2.0 * np.sum(np.log(np.diag(chol)))
-        out[:, k] = np.log(weights[k]) - 0.5 * (d * np.log(2 * np.pi) + log_det + maha)
-    return out
+    family = Gaussian(covariance_type)
+    prec_chol, _ = family.structure.precision_cholesky(np.asarray(covariances, dtype=np.float64))
+    params = {"means": np.asarray(means, dtype=np.float64), "precisions_cholesky": prec_chol}
+    log_prob = family.log_prob(np.ascontiguousarray(Z, dtype=np.float64), params)
+    return np.log(np.asarray(weights, dtype=np.float64)) + log_prob
 
 
 class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
@@ -135,10 +138,17 @@ class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
         The latent mixture (covariances ``(K, d)`` if diag, ``(K, d, d)`` if full).
     module_ : torch.nn.Module
         The trained network.
-    history_ : dict
-        ``{"pretrain": ..., "train": ...}`` per-epoch ELBO terms (see ``VAE``).
+    history_ : pandas.DataFrame of shape (n_iter_, 4 or 7)
+        One row per epoch (index ``"epoch"``): ``phase`` ("pretrain" for
+        VaDE's autoencoder pretraining, then "train") and the epoch's mean
+        ELBO terms per sample, ``train_elbo``, ``train_reconstruction``,
+        ``train_kl`` (and ``val_*`` with a validation split), as in ``VAE``.
+        In pretraining the "ELBO" is the autoencoder's reconstruction
+        objective (its ``kl`` is 0).
     n_iter_ : int
-        Training epochs run (excluding pretraining).
+        Epochs run, pretraining included (``len(history_)``).
+    converged_ : bool
+        Whether early stopping ended the training phase.
     n_features_in_ : int
 
     Examples
@@ -227,11 +237,11 @@ class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
         Xt = _base.as_tensor(X, device)
         tr, va = _base.split_validation(X.shape[0], self.validation_fraction, rng)
         data = (Xt[tr], Xt[va] if len(va) else None)
-        self.history_ = {}
+        phases = []
         if self.method == "vade":
             pre = self._train(autoencoder_terms(vae, self.likelihood), vae.parameters(), vae,
                               data, self.pretrain_epochs, rng, noise_gen, "pretraining")
-            self.history_["pretrain"] = pre.history
+            phases.append(("pretrain", pre))
             Z = _base.to_numpy(_base.batched(lambda x: vae.encode(x)[0], Xt), np.float64)
             net = VaDENet(vae, self.n_clusters, self.covariance_type).to(device)
             net.set_prior(*self._fit_mixture(Z, rng))
@@ -251,8 +261,10 @@ class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
             self.module_ = vae
             Z = _base.to_numpy(_base.batched(lambda x: vae.encode(x)[0], Xt), np.float64)
             self.weights_, self.means_, self.covariances_ = self._fit_mixture(Z, rng)
-        self.history_["train"] = result.history
-        self.n_iter_ = result.n_epochs
+        phases.append(("train", result))
+        self.history_ = _phase_history(phases)
+        self.n_iter_ = len(self.history_)
+        self.converged_ = result.stopped_early
         self.labels_ = self.predict(X)
         return self
 
@@ -314,17 +326,14 @@ class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
 
     # ---------------------------------------------------------- model files
     def _get_state(self):
-        check_is_fitted(self)
-        meta = {name: getattr(self, name) for name in _JSON_ATTRS}
-        meta["n_features_in_"] = int(meta["n_features_in_"])
+        meta = _base.state_meta(self, _JSON_ATTRS)
         arrays = _base.state_arrays(self.module_)
         for name in (*_PRIOR_ATTRS, "labels_"):
             arrays[name] = np.asarray(getattr(self, name))
         return meta, arrays
 
     def _set_state(self, meta, arrays):
-        for name in _JSON_ATTRS:
-            setattr(self, name, meta[name])
+        _base.restore_meta(self, meta, _JSON_ATTRS)
         for name in (*_PRIOR_ATTRS, "labels_"):
             setattr(self, name, arrays[name])
         gen = torch.Generator().manual_seed(0)

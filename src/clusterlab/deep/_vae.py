@@ -5,14 +5,15 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._history import history_frame
 from clusterlab._rng import as_generator
-from clusterlab._validation import Interval, Options, validate_params
+from clusterlab._validation import Interval, Options, check_sample_count, validate_params
 from clusterlab.deep import _base
 from clusterlab.deep._elbo import elbo_terms, log_likelihood
 from clusterlab.deep._nets import VAENet
 from clusterlab.deep._training import train
 
-_JSON_ATTRS = ("n_features_in_", "n_iter_", "best_epoch_", "stopped_early_", "history_")
+_JSON_ATTRS = ("n_features_in_", "n_iter_", "converged_", "best_epoch_", "stopped_early_")
 
 # the training-loop hyperparameters shared by VAE and DeepClustering
 TRAINING_CONSTRAINTS = {
@@ -69,12 +70,16 @@ class VAE(TransformerMixin, BaseEstimator):
     ----------
     module_ : torch.nn.Module
         The trained networks (in eval mode, on ``device``).
-    history_ : dict of list of float
-        Per epoch, mean per sample in nats: ``train_elbo``,
-        ``train_reconstruction``, ``train_kl`` and ``val_*`` when a
-        validation split is used.
+    history_ : pandas.DataFrame of shape (n_iter_, 3 or 6)
+        One row per epoch (index ``"epoch"``), means per sample in nats:
+        ``train_elbo``, ``train_reconstruction``, ``train_kl``, and
+        ``val_elbo``, ``val_reconstruction``, ``val_kl`` when a validation
+        split is used.
     n_iter_ : int
         Epochs run.
+    converged_ : bool
+        Whether early stopping ended training (the validation ELBO stopped
+        improving); False when all ``epochs`` ran.
     best_epoch_ : int
         Epoch (0-based) whose weights were kept; -1 without early stopping.
     stopped_early_ : bool
@@ -99,7 +104,7 @@ class VAE(TransformerMixin, BaseEstimator):
         **TRAINING_CONSTRAINTS,
     }
 
-    def __init__(self, input_dim=None, hidden_dim=400, latent_dim=20, likelihood="bernoulli",
+    def __init__(self, input_dim=None, *, hidden_dim=400, latent_dim=20, likelihood="bernoulli",
                  epochs=30, batch_size=128, learning_rate=1e-3, validation_fraction=0.1,
                  early_stopping=True, n_iter_no_change=10, device="cpu", random_state=None,
                  verbose=0):
@@ -158,8 +163,9 @@ class VAE(TransformerMixin, BaseEstimator):
             generator=noise_gen, early_stopping=self.early_stopping,
             n_iter_no_change=self.n_iter_no_change, verbose=self.verbose, desc="VAE",
         )
-        self.history_ = result.history
+        self.history_ = history_frame("epoch", **result.history)
         self.n_iter_ = result.n_epochs
+        self.converged_ = result.stopped_early
         self.best_epoch_ = result.best_epoch
         self.stopped_early_ = result.stopped_early
         return self
@@ -238,13 +244,16 @@ class VAE(TransformerMixin, BaseEstimator):
         X = _base.check_input(self, X, reset=False, likelihood="any")
         return self.decode(self.encode(X)).astype(X.dtype, copy=False)
 
-    def sample(self, n_samples=10, *, random_state=None, mean=True):
+    def sample(self, n_samples=1, random_state=None, *, mean=True):
         """Generate rows: z ~ N(0, I), then the mean of p(x | z) (or a draw).
 
         Parameters
         ----------
-        n_samples : int, default=10
-        random_state : int, Generator or None
+        n_samples : int, default=1
+            Number of samples to draw.
+        random_state : int, Generator, RandomState or None, default=None
+            Seed of the draw (the same seed gives the same samples); None draws
+            fresh randomness.
         mean : bool, default=True
             Return the mean of p(x | z); False draws x ~ p(x | z).
 
@@ -253,11 +262,9 @@ class VAE(TransformerMixin, BaseEstimator):
         ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer) \
-                or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
+        n_samples = check_sample_count(n_samples)
         rng = as_generator(random_state)
-        Z = rng.standard_normal((int(n_samples), self.latent_dim))
+        Z = rng.standard_normal((n_samples, self.latent_dim))
         X = self.decode(Z)
         if mean:
             return X
@@ -291,6 +298,9 @@ class VAE(TransformerMixin, BaseEstimator):
     def score(self, X, y=None, *, n_draws=1):
         """Mean ELBO per sample in nats (higher is better).
 
+        As every density estimator's ``score`` here: ``score_samples(X).mean()``;
+        the ELBO is a lower bound on the log-likelihood.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -315,14 +325,10 @@ class VAE(TransformerMixin, BaseEstimator):
 
     # ---------------------------------------------------------- model files
     def _get_state(self):
-        check_is_fitted(self)
-        meta = {name: getattr(self, name) for name in _JSON_ATTRS}
-        meta["n_features_in_"] = int(meta["n_features_in_"])
-        return meta, _base.state_arrays(self.module_)
+        return _base.state_meta(self, _JSON_ATTRS), _base.state_arrays(self.module_)
 
     def _set_state(self, meta, arrays):
-        for name in _JSON_ATTRS:
-            setattr(self, name, meta[name])
+        _base.restore_meta(self, meta, _JSON_ATTRS)
         module = self._build(self.n_features_in_, torch.Generator().manual_seed(0))
         _base.load_state_arrays(module, arrays)
         self.module_ = module.to(_base.load_device(self.device)).eval()

@@ -13,6 +13,7 @@ from clusterlab._validation import (
     Interval,
     Options,
     check_data,
+    check_sample_count,
     check_sample_weight,
     validate_params,
 )
@@ -120,7 +121,7 @@ class KernelDensity(DensityMixin, BaseEstimator):
         "bounds": [None, "array-like"],
     }
 
-    def __init__(self, bandwidth="scott", kernel="gaussian", bounds=None):
+    def __init__(self, bandwidth="scott", *, kernel="gaussian", bounds=None):
         self.bandwidth = bandwidth
         self.kernel = kernel
         self.bounds = bounds
@@ -273,13 +274,23 @@ class KernelDensity(DensityMixin, BaseEstimator):
         return out
 
     def score(self, X, y=None):
-        """Total log-likelihood of ``X`` under the model.
+        """Mean log-density per sample of ``X`` (higher is better).
+
+        As every density estimator's ``score`` here: ``score_samples(X).mean()``.
+        (scikit-learn's ``KernelDensity.score`` is the sum; the mean makes
+        scores of data sets of different sizes comparable, and model selection
+        over equal-sized folds picks the same bandwidth either way.)
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
 
         Returns
         -------
         float
         """
-        return float(np.sum(self.score_samples(X)))
+        return float(np.mean(self.score_samples(X)))
 
     def evaluate_grid(self, grid_points=256, method="auto"):
         """Density on a regular grid.
@@ -395,15 +406,17 @@ class KernelDensity(DensityMixin, BaseEstimator):
         Parameters
         ----------
         n_samples : int, default=1
+            Number of samples to draw.
         random_state : int, Generator, RandomState or None, default=None
+            Seed of the draw (the same seed gives the same samples); None draws
+            fresh randomness.
 
         Returns
         -------
         ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive int; got {n_samples!r}.")
+        n_samples = check_sample_count(n_samples)
         rng = as_generator(random_state)
         if isinstance(self.data_, Source):
             idx = self._streamed_indices(rng, n_samples)

@@ -19,6 +19,7 @@ from scipy import fft, optimize
 
 from clusterlab._kernels.binning import linear_binning_1d
 from clusterlab._kernels.kde import weighted_moments
+from clusterlab.density._exact import ExactModel
 
 __all__ = ["BANDWIDTH_RULES", "isj_bandwidth", "scott_factor", "silverman_factor"]
 
@@ -207,8 +208,6 @@ _CV_MAX_EVAL = 1000
 
 
 def _cv(X, w, kernel):
-    from clusterlab.density._exact import ExactModel
-
     cov = _data_covariance(X, w)
     n, d = X.shape
     idx = np.arange(0, n, max(1, n // _CV_MAX_EVAL))

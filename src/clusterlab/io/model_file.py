@@ -16,12 +16,16 @@ import json
 import numbers
 
 import numpy as np
+import pandas as pd
 
+from clusterlab._history import frame_from_state, frame_to_state
 from clusterlab.io.atomic import atomic_path
 
 FORMAT = "clusterlab-model"
 FORMAT_VERSION = 1
 _ARRAY_PREFIX = "array:"
+# a DataFrame attribute (history_) is stored as {_FRAME_KEY: its columns}
+_FRAME_KEY = "__dataframe__"
 
 
 def _encode(value, arrays, key):
@@ -41,6 +45,8 @@ def _encode(value, arrays, key):
         return _ARRAY_PREFIX + key
     if isinstance(value, list | tuple):
         return [_encode(v, arrays, f"{key}.{i}") for i, v in enumerate(value)]
+    if isinstance(value, pd.DataFrame):
+        return {_FRAME_KEY: _encode(frame_to_state(value), arrays, key)}
     if isinstance(value, dict):
         return {str(k): _encode(v, arrays, f"{key}.{k}") for k, v in value.items()}
     raise TypeError(
@@ -55,6 +61,8 @@ def _decode(value, arrays):
     if isinstance(value, list):
         return [_decode(v, arrays) for v in value]
     if isinstance(value, dict):
+        if set(value) == {_FRAME_KEY}:
+            return frame_from_state(_decode(value[_FRAME_KEY], arrays))
         return {k: _decode(v, arrays) for k, v in value.items()}
     return value
 

@@ -3,6 +3,7 @@
 from clusterlab._lazy import lazy_getattr
 
 _LAZY = {
+    "CollapsedComponentWarning": "clusterlab.mixture._base",
     "GaussianMixture": "clusterlab.mixture._gaussian_mixture",
     "MixtureModel": "clusterlab.mixture._mixture",
 }

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._history import history_frame
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
@@ -19,6 +20,7 @@ from clusterlab._validation import (
     Options,
     check_data,
     check_n_samples,
+    check_sample_count,
     check_sample_weight,
     validate_params,
 )
@@ -126,10 +128,9 @@ class BaseMixture(DensityMixin, BaseEstimator):
     def _store(self, res, family, n_samples):
         self.params_ = res.params
         self.weights_ = res.weights
-        for key, value in family_attributes(family, res.params).items():
+        for key, value in family.attributes(res.params).items():
             setattr(self, key + "_", value)
-        self.history_ = {"log_likelihood": np.asarray(res.log_likelihood),
-                         "elbo": np.asarray(res.elbo)}
+        self.history_ = history_frame(log_likelihood=res.log_likelihood, elbo=res.elbo)
         self.lower_bound_ = float(res.lower_bound)
         self.n_iter_ = res.n_iter
         self.converged_ = bool(res.converged)
@@ -146,8 +147,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
             f"{type(self).__name__}: {len(self.collapsed_components_)} component(s) collapsed "
             f"onto (nearly) a single value ({details}). Their likelihood is unbounded, so "
             "BIC/AIC/ICL of this fit are not trustworthy (see collapsed_components_). "
-            "Remedies: fewer components, a larger reg_covar, a 'tied' or 'spherical' "
-            "covariance, or de-duplicating / jittering discretised values.",
+            f"Remedies: {family.collapse_remedies}.",
             CollapsedComponentWarning, stacklevel=3,
         )
 
@@ -190,7 +190,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
             rng = as_generator(self.random_state)
             self.params_, self.weights_ = self._initial_params(X, weights, family, rng)
             self._running, self._n_batches = None, 0
-            self.history_ = {"log_likelihood": np.array([]), "elbo": np.array([])}
+            self.history_ = history_frame(log_likelihood=[], elbo=[])
             self.n_iter_ = 0
         running = getattr(self, "_running", None)
         n_batches = getattr(self, "_n_batches", 0)
@@ -200,8 +200,8 @@ class BaseMixture(DensityMixin, BaseEstimator):
             hard=self.algorithm == "hard", learn_weights=self.learn_weights, rows=self.chunk_size,
         )
         res = _em.EMResult(params=params, weights=mix, stats=running[0],
-                           log_likelihood=[*self.history_["log_likelihood"], ll],
-                           elbo=[*self.history_["elbo"], ll], lower_bound=ll,
+                           log_likelihood=[*self.history_["log_likelihood"].tolist(), ll],
+                           elbo=[*self.history_["elbo"].tolist(), ll], lower_bound=ll,
                            n_iter=self.n_iter_ + 1, converged=False)
         self._store(res, family, X.shape[0])
         self._running, self._n_batches = running, n_batches + 1
@@ -306,7 +306,14 @@ class BaseMixture(DensityMixin, BaseEstimator):
         return self._rows(X, family, "log_norm", out)
 
     def score(self, X, y=None):
-        """Mean log-likelihood per sample of ``X``.
+        """Mean log-likelihood per sample of ``X`` (higher is better).
+
+        As every density estimator's ``score`` here: ``score_samples(X).mean()``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : Ignored
 
         Returns
         -------
@@ -325,8 +332,18 @@ class BaseMixture(DensityMixin, BaseEstimator):
             return float(map_reduce(X, part)) / X.n_rows
         return float(self.score_samples(X).mean())
 
-    def sample(self, n_samples=1):
+    def sample(self, n_samples=1, random_state=None):
         """Draw ``n_samples`` samples from the fitted mixture.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to draw.
+        random_state : int, Generator, RandomState or None, default=None
+            Seed of the draw (the same seed gives the same samples); None draws
+            fresh randomness. (scikit-learn's ``GaussianMixture.sample`` reuses
+            the estimator's ``random_state``; here, as in every clusterlab
+            ``sample``, the draw has its own.)
 
         Returns
         -------
@@ -340,14 +357,13 @@ class BaseMixture(DensityMixin, BaseEstimator):
         >>> from clusterlab import GaussianMixture
         >>> rng = np.random.default_rng(0)
         >>> X = np.vstack([rng.normal(0, 1, (50, 2)), rng.normal(6, 1, (50, 2))])
-        >>> Xs, ys = GaussianMixture(2, random_state=0).fit(X).sample(10)
+        >>> Xs, ys = GaussianMixture(2, random_state=0).fit(X).sample(10, random_state=0)
         >>> Xs.shape, ys.shape
         ((10, 2), (10,))
         """
         check_is_fitted(self, "params_")
-        if not (isinstance(n_samples, int | np.integer) and n_samples >= 1):
-            raise ValueError(f"n_samples must be an int >= 1; got {n_samples!r}.")
-        rng = as_generator(self.random_state)
+        n_samples = check_sample_count(n_samples)
+        rng = as_generator(random_state)
         counts = rng.multinomial(n_samples, self.weights_ / self.weights_.sum())
         X = self._make_family().sample(self.params_, counts, rng)
         return X, np.repeat(np.arange(self.n_components), counts)
@@ -402,13 +418,6 @@ class BaseMixture(DensityMixin, BaseEstimator):
         X, family = self._check_apply(X)
         ent = _em.entropy(X, family, self.params_, self.weights_, rows=self.chunk_size)
         return self.bic(X) + 2.0 * ent
-
-
-def family_attributes(family, params):
-    """Public attributes of ``params`` (``attributes`` hook, else ``public_params``)."""
-    if hasattr(family, "attributes"):
-        return family.attributes(params)
-    return {key: params[key] for key in family.public_params if key in params}
 
 
 def check_weights_init(value, k):

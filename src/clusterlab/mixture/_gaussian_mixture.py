@@ -49,8 +49,9 @@ default="kmeans"
     weights_, means_, covariances_, precisions_, precisions_cholesky_ : ndarray
     params_ : dict
         The stacked family parameters.
-    history_ : dict of ndarray
-        ``"log_likelihood"`` and ``"elbo"`` (means per sample) per iteration.
+    history_ : pandas.DataFrame of shape (n_iter_, 2)
+        One row per EM iteration: ``log_likelihood`` and ``elbo`` (means per
+        sample; equal for soft EM, the classification likelihood for hard EM).
     lower_bound_ : float
     n_iter_ : int
     converged_ : bool

@@ -6,17 +6,15 @@ initialiser.
 
 import numpy as np
 
+from clusterlab.cluster import KMeans, kmeans_plusplus
+
 
 def _kmeans_labels(X, weights, k, rng):
-    from clusterlab.cluster import KMeans
-
     seed = int(rng.integers(0, 2**31 - 1))
     return KMeans(n_clusters=k, n_init=1, random_state=seed).fit(X, sample_weight=weights).labels_
 
 
 def _kmeans_plusplus_labels(X, weights, k, rng):
-    from clusterlab.cluster import kmeans_plusplus
-
     seed = int(rng.integers(0, 2**31 - 1))
     _, indices = kmeans_plusplus(X, k, sample_weight=weights, random_state=seed)
     labels = np.full(X.shape[0], -1, dtype=np.intp)

@@ -5,7 +5,8 @@ covariance structure or a smoothing pseudo-count, are fixed at construction).
 The parameters of all ``k`` components are *stacked* in a dict of arrays whose
 first axis is the component, so one call evaluates every component.
 
-The engine calls, and never asks which family it holds:
+The engine and the estimators call, and never ask which family they hold
+(every optional entry has a default on :class:`Family`):
 
 ``check_X(X)``
     Raise ``ValueError`` for data the family cannot model (default: accept).
@@ -25,10 +26,20 @@ The engine calls, and never asks which family it holds:
     ``counts[j]`` draws from component ``j``, stacked in component order.
 ``collapsed(params, stats) -> list of (component, reason)``
     Degenerate components (default: none).
+``collapse_remedies``
+    What to suggest when components collapse (a sentence fragment; the
+    default is family-neutral, the Gaussian family names its covariance
+    options).
+``attributes(params) -> dict``
+    Fitted attributes the estimator exposes as ``<key>_`` (default: the
+    ``params`` entries named in ``public_params``).
 ``fused_estep(X, weights, params, log_weights, hard) -> (stats, nk, ll, elbo) or None``
     Optional: the whole E-step of one chunk in one pass, for families whose
     kernels can fuse it (the diagonal Gaussian). ``None`` (the default) makes
     the engine compose ``log_prob``, its normalisation and ``statistics``.
+``row_bytes(n_components, n_features) -> int``
+    Bytes of temporaries one row needs in an E-step, which sizes the chunks
+    (default: an (n, k) log-probability block plus the statistics' products).
 
 Examples
 --------
@@ -83,6 +94,8 @@ class Family:
     name = "family"
     #: keys of ``params`` exposed as fitted attributes ``<key>_`` by estimators
     public_params = ()
+    #: suggested when components collapse (see ``collapsed``)
+    collapse_remedies = "fewer components or more data"
 
     def check_X(self, X):
         """Raise ``ValueError`` for data outside the family's support (default: none)."""
@@ -98,6 +111,10 @@ class Family:
     def collapsed(self, params, stats):
         """Indices and reasons of degenerate components (default: none)."""
         return []
+
+    def attributes(self, params):
+        """Fitted attributes (keys without the trailing underscore) from ``params``."""
+        return {key: params[key] for key in self.public_params if key in params}
 
     def fused_estep(self, X, weights, params, log_weights, hard):
         """One chunk's E-step in one pass, or ``None`` to let the engine compose it."""

@@ -110,6 +110,8 @@ class Gaussian(Family):
 
     name = "gaussian"
     public_params = ("means", "covariances", "precisions", "precisions_cholesky")
+    collapse_remedies = ("fewer components, a larger reg_covar, a 'tied' or 'spherical' "
+                         "covariance, or de-duplicating / jittering discretised values")
 
     def __init__(self, covariance_type="full", reg_covar=1e-6):
         self.covariance_type = covariance_type

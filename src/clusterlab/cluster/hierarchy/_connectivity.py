@@ -20,10 +20,12 @@ import heapq
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial.distance import cdist
 
-from clusterlab._kernels import linkage as _lk
 from clusterlab._kernels import pdist as _pd
-from clusterlab.cluster import _hc_solvers as _solvers
+from clusterlab._kernels.linkage_methods import lance_williams
+from clusterlab._kernels.linkage_tree import label
+from clusterlab.cluster.hierarchy import _solvers
 
 
 def check_connectivity(connectivity, X):
@@ -49,7 +51,7 @@ def _edge_distances(X, rows, cols, metric, precomputed):
     if precomputed is not None:
         return precomputed[rows, cols].astype(np.float64)
     code = _solvers.METRICS[metric]
-    norms = _solvers._norms(X, metric)
+    norms = _solvers.row_norms_for(X, metric)
     out = np.empty(rows.size)
     for t in range(rows.size):
         out[t] = _pd.pair_distance(X, rows[t], X, cols[t], code, norms, norms)
@@ -67,8 +69,6 @@ def _cross_distance(X, A, B, method, metric, precomputed):
     if precomputed is not None:
         block = precomputed[np.ix_(A, B)]
     else:
-        from scipy.spatial.distance import cdist
-
         block = cdist(X[A], X[B], metric=metric)
     if method == "single":
         return float(block.min())
@@ -117,7 +117,7 @@ class _State:
             if self.centre is not None:
                 d = self.centre_distance(new, k)
             elif k in ax and k in ay:
-                d = _lk.lance_williams(code, ax[k], ay[k], dxy, nx, ny, self.size[k])
+                d = lance_williams(code, ax[k], ay[k], dxy, nx, ny, self.size[k])
             else:
                 d = ax[k] if k in ax else ay[k]
             merged[k] = d
@@ -269,7 +269,7 @@ def _finish_single(X, metric, precomputed, n, a, b, h):
     aa = np.concatenate([np.array(a, dtype=np.int64), np.array(a2, dtype=np.int64)[order]])
     bb = np.concatenate([np.array(b, dtype=np.int64), np.array(b2, dtype=np.int64)[order]])
     hh = np.concatenate([np.array(h, dtype=np.float64), h2[order]])
-    return _lk.label(aa, bb, hh, n)
+    return label(aa, bb, hh, n)
 
 
 def _root(parent, i):

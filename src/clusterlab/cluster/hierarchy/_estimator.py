@@ -1,4 +1,5 @@
-"""``AgglomerativeClustering``: the scikit-learn estimator over ``linkage``."""
+"""``AgglomerativeClustering``: the scikit-learn estimator over ``linkage``
+(the last link of the chain linkage <- tree <- estimator)."""
 
 import warnings
 
@@ -7,9 +8,10 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._validation import Interval, Options, check_data, check_n_samples, validate_params
-from clusterlab.cluster import _hc_solvers as _solvers
-from clusterlab.cluster._hc_connectivity import check_connectivity, structured_linkage
-from clusterlab.cluster._hc_input import check_method_metric, condensed_from_square
+from clusterlab.cluster.hierarchy import _solvers
+from clusterlab.cluster.hierarchy._connectivity import check_connectivity, structured_linkage
+from clusterlab.cluster.hierarchy._input import check_method_metric, condensed_from_square
+from clusterlab.cluster.hierarchy._tree import Tree, cut_linkage
 
 
 class AgglomerativeClustering(ClusterMixin, BaseEstimator):
@@ -37,10 +39,17 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
         many components there were).
     linkage : {"ward", "complete", "average", "single", "weighted", "centroid", \
 "median"}, default="ward"
-        How the distance between two clusters is defined.
+        How the distance between two clusters is defined: scikit-learn's
+        parameter name with scipy's method names and formulas (scikit-learn
+        itself offers ward, complete, average and single; "weighted",
+        "centroid" and "median" are scipy's). The same values as
+        :func:`clusterlab.linkage`'s ``method``.
     distance_threshold : float or None, default=None
-        Merges at or above this height are not made; ``n_clusters`` must then
-        be None.
+        Cut the tree at this height: merges at or below it are kept, those
+        above are undone, exactly as ``cut(height=distance_threshold)`` and
+        scipy's ``fcluster(Z, t, criterion="distance")``; ``n_clusters`` must
+        then be None. (scikit-learn also undoes a merge exactly at the
+        threshold; the two differ only for a merge at that very height.)
 
     Attributes
     ----------
@@ -131,11 +140,7 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
         if self.n_clusters is not None:
             self.labels_ = self.cut(n_clusters=self.n_clusters)
         else:
-            from clusterlab.cluster._hierarchical import cut_linkage
-
-            self.labels_ = cut_linkage(
-                self.linkage_matrix_, height=self.distance_threshold, strict=True
-            )
+            self.labels_ = self.cut(height=self.distance_threshold)
         self.n_clusters_ = int(self.labels_.max()) + 1
         return self
 
@@ -186,16 +191,12 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
         >>> AgglomerativeClustering(n_clusters=2).fit(X).cut(height=0.5)
         array([0, 1, 2, 3])
         """
-        from clusterlab.cluster._hierarchical import cut_linkage
-
         check_is_fitted(self, "linkage_matrix_")
         return cut_linkage(self.linkage_matrix_, n_clusters=n_clusters, height=height)
 
     @property
     def tree_(self):
         """The fitted tree as a :class:`clusterlab.Tree` (cophenetic, plot, pandas)."""
-        from clusterlab.cluster._hierarchical import Tree
-
         check_is_fitted(self, "linkage_matrix_")
         return Tree(self.linkage_matrix_)
 

@@ -17,18 +17,21 @@ Inputs here are already validated (finite, float, enough points).
 
 import numpy as np
 
-from clusterlab._kernels import linkage as _lk
-from clusterlab._kernels import mst as _mst
+from clusterlab._kernels import linkage_methods as _methods
 from clusterlab._kernels import pdist as _pd
+from clusterlab._kernels.generic_linkage import generic_condensed, generic_raw
+from clusterlab._kernels.linkage_tree import label
+from clusterlab._kernels.nn_chain import nn_chain
+from clusterlab._kernels.prim import prim_condensed, prim_raw
 
 METHODS = {
-    "single": _lk.SINGLE,
-    "complete": _lk.COMPLETE,
-    "average": _lk.AVERAGE,
-    "weighted": _lk.WEIGHTED,
-    "ward": _lk.WARD,
-    "centroid": _lk.CENTROID,
-    "median": _lk.MEDIAN,
+    "single": _methods.SINGLE,
+    "complete": _methods.COMPLETE,
+    "average": _methods.AVERAGE,
+    "weighted": _methods.WEIGHTED,
+    "ward": _methods.WARD,
+    "centroid": _methods.CENTROID,
+    "median": _methods.MEDIAN,
 }
 METRICS = {
     "euclidean": _pd.EUCLIDEAN,
@@ -43,7 +46,7 @@ EUCLIDEAN_ONLY = frozenset({"ward", "centroid", "median"})
 _SORTED_OUTPUT = frozenset({"single", "complete", "average", "weighted"})
 
 
-def _norms(X, metric):
+def row_norms_for(X, metric):
     if metric == "cosine":
         return _pd.row_norms(X)
     return np.ones(X.shape[0])
@@ -62,7 +65,7 @@ def pairwise_condensed(X, metric):
             "and median linkage with euclidean distance run in O(n d) memory; otherwise "
             "subsample or use a connectivity graph."
         ) from None
-    _pd.pdist_condensed(X, METRICS[metric], _norms(X, metric), out)
+    _pd.pdist_condensed(X, METRICS[metric], row_norms_for(X, metric), out)
     return out
 
 
@@ -70,17 +73,17 @@ def _finish(a, b, h, n, sort):
     if sort:
         order = np.argsort(h, kind="stable")
         a, b, h = a[order], b[order], h[order]
-    return _lk.label(a, b, h, n)
+    return label(a, b, h, n)
 
 
 def linkage_from_data(X, method, metric):
     """Linkage matrix of the rows of ``X`` (validated, float32 or float64)."""
     n = X.shape[0]
     if method == "single":
-        a, b, h = _mst.prim_raw(X, METRICS[metric], _norms(X, metric))
+        a, b, h = prim_raw(X, METRICS[metric], row_norms_for(X, metric))
         return _finish(a, b, h, n, sort=True)
     if method in EUCLIDEAN_ONLY:
-        a, b, h = _mst.generic_raw(X, METHODS[method])
+        a, b, h = generic_raw(X, METHODS[method])
         return _finish(a, b, h, n, sort=False)
     D = pairwise_condensed(X, metric)
     return linkage_from_condensed(D, n, method, overwrite=True)
@@ -91,10 +94,10 @@ def linkage_from_condensed(D, n, method, *, overwrite=False):
     if not overwrite or not D.flags.writeable:
         D = np.array(D, dtype=np.float64, copy=True)
     if method == "single":
-        a, b, h = _mst.prim_condensed(D, n)
+        a, b, h = prim_condensed(D, n)
     elif method in ("complete", "average", "weighted", "ward"):
-        a, b, h = _lk.nn_chain(D, n, METHODS[method])
+        a, b, h = nn_chain(D, n, METHODS[method])
     else:
-        a, b, h = _lk.generic_condensed(D, n, METHODS[method])
+        a, b, h = generic_condensed(D, n, METHODS[method])
     sort = method in _SORTED_OUTPUT or method == "ward"
     return _finish(a, b, h, n, sort)

@@ -1,81 +1,16 @@
-"""Agglomerative hierarchical clustering: ``linkage``, ``Tree`` and
-``AgglomerativeClustering``.
+"""``Tree`` and ``cut_linkage``: what a linkage matrix can be asked once built
+(the middle link of the chain linkage <- tree <- estimator).
 
-The linkage matrix follows scipy's convention, so scipy's ``dendrogram``,
-``fcluster`` and ``cut_tree`` accept it: row ``i`` merges clusters ``Z[i, 0] <
-Z[i, 1]`` at height ``Z[i, 2]`` into cluster ``n + i`` of ``Z[i, 3]`` points.
-
-Ties are broken deterministically: a nearest-neighbour search keeps the
-lowest index among equally near candidates (in the nearest-neighbour chain
-the chain's previous element wins ties), the generic algorithm's queue orders
-equal heights by the lower index, and the final sort by height is stable.
+Cutting by ``height`` keeps every merge at or below the height, as scipy's
+``fcluster(Z, t, criterion="distance")``; ``AgglomerativeClustering``'s
+``distance_threshold`` cuts by the same rule.
 """
 
 import numpy as np
+import pandas as pd
 
-from clusterlab._kernels import linkage as _lk
-from clusterlab.cluster import _hc_solvers as _solvers
-from clusterlab.cluster._hc_input import prepare_linkage_input
-
-__all__ = ["AgglomerativeClustering", "Tree", "cut_linkage", "linkage"]
-
-
-def linkage(X, method="single", metric="euclidean"):
-    """Hierarchical clustering as a scipy-compatible linkage matrix.
-
-    Parameters
-    ----------
-    X : array-like of shape (n_samples, n_features), (n_samples, n_samples) or (m,)
-        Observations; a square distance matrix when ``metric='precomputed'``;
-        or a condensed distance vector of length ``n * (n - 1) / 2`` (1-D),
-        as returned by ``scipy.spatial.distance.pdist``.
-    method : {"single", "complete", "average", "weighted", "ward", "centroid", \
-"median"}, default="single"
-        How the distance between two clusters is defined (scipy's formulas).
-        ``ward``, ``centroid`` and ``median`` on observations need
-        ``metric='euclidean'``.
-    metric : {"euclidean", "sqeuclidean", "cityblock", "cosine", "chebyshev", \
-"precomputed"}, default="euclidean"
-        Distance between observations; ignored for a 1-D condensed input.
-
-    Returns
-    -------
-    Z : ndarray of shape (n_samples - 1, 4), float64
-        Row ``i`` merges clusters ``Z[i, 0] < Z[i, 1]`` at height ``Z[i, 2]``
-        into cluster ``n_samples + i`` holding ``Z[i, 3]`` points.
-
-    Notes
-    -----
-    Algorithms from Müllner (2011): Prim's minimum spanning tree for single
-    linkage; the nearest-neighbour chain for complete, average, weighted (and
-    ward on distances); the generic algorithm for centroid and median. Single,
-    ward, centroid and median on observations run in O(n d) memory; the others
-    hold the n (n - 1) / 2 distances. Computations run in float64 (float32
-    observations are not copied to float64 by the O(n d) algorithms).
-
-    Ties are broken deterministically (lowest index first). Single, complete,
-    average and weighted linkage, and ward on distances, then give exactly
-    scipy's tree even on data full of ties. Ward on observations and
-    centroid/median use the generic algorithm, whose queue may pick a
-    different one of several equally close pairs than scipy's. Every merge
-    still joins a closest pair; for ward the heights stay equal to scipy's,
-    while for centroid and median an exact tie can steer later merges (and
-    heights) elsewhere. Without ties all methods give scipy's tree.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from clusterlab import linkage
-    >>> X = np.array([[0.0], [1.0], [5.0], [7.0]])
-    >>> linkage(X, "single")
-    array([[0., 1., 1., 2.],
-           [2., 3., 2., 2.],
-           [4., 5., 4., 4.]])
-    """
-    kind, arr, n = prepare_linkage_input(X, method, metric)
-    if kind == "condensed":
-        return _solvers.linkage_from_condensed(arr, n, method, overwrite=arr is not X)
-    return _solvers.linkage_from_data(arr, method, metric)
+from clusterlab._kernels import linkage_tree as _lt
+from clusterlab.cluster.hierarchy._linkage import linkage
 
 
 def _check_linkage_matrix(Z):
@@ -91,12 +26,19 @@ def _check_linkage_matrix(Z):
     return np.ascontiguousarray(Z)
 
 
-def cut_linkage(Z, *, n_clusters=None, height=None, strict=False):
+def cut_linkage(Z, *, n_clusters=None, height=None):
     """Flat labels (0..c-1, in order of first appearance) from a linkage matrix.
 
     ``n_clusters`` undoes the last merges in merge order; ``height`` keeps the
-    merges whose subtree has no height above ``height`` (below it when
-    ``strict``), as scipy's ``fcluster(criterion='distance')``.
+    merges whose subtree has no height above ``height`` (a merge exactly at
+    ``height`` is kept), as scipy's ``fcluster(criterion='distance')``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[0.0, 1.0, 1.0, 2.0], [2.0, 3.0, 2.0, 3.0]])
+    >>> cut_linkage(Z, height=1.0), cut_linkage(Z, n_clusters=3)
+    (array([0, 0, 1]), array([0, 1, 2]))
     """
     n = Z.shape[0] + 1
     if (n_clusters is None) == (height is None):
@@ -111,9 +53,9 @@ def cut_linkage(Z, *, n_clusters=None, height=None, strict=False):
         height = float(height)
         if not np.isfinite(height) and not np.isinf(height):
             raise ValueError("height must be a number, not NaN.")
-        top = _lk.max_heights(Z, n)
-        mask = top < height if strict else top <= height
-    return _lk.apply_merges(Z, n, mask)
+        top = _lt.max_heights(Z, n)
+        mask = top <= height
+    return _lt.apply_merges(Z, n, mask)
 
 
 class Tree:
@@ -204,7 +146,7 @@ class Tree:
                [1., 0., 4.],
                [4., 4., 0.]])
         """
-        c = _lk.cophenetic(self.linkage_matrix, self.n_leaves)
+        c = _lt.cophenetic(self.linkage_matrix, self.n_leaves)
         if not square:
             return c
         n = self.n_leaves
@@ -226,8 +168,6 @@ class Tree:
         >>> float(frame.loc[4, "height"])
         4.0
         """
-        import pandas as pd
-
         Z = self.linkage_matrix
         n = self.n_leaves
         frame = pd.DataFrame(
@@ -259,7 +199,3 @@ class Tree:
 
     def __repr__(self):
         return f"Tree(n_leaves={self.n_leaves}, max_height={self.heights.max():.6g})"
-
-
-# imported last: the estimator module uses ``cut_linkage`` and ``Tree`` above
-from clusterlab.cluster._hc_estimator import AgglomerativeClustering  # noqa: E402

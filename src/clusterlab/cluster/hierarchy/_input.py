@@ -5,7 +5,7 @@ import math
 import numpy as np
 from sklearn.utils import check_array
 
-from clusterlab.cluster._hc_solvers import EUCLIDEAN_ONLY, METHODS, METRICS
+from clusterlab.cluster.hierarchy._solvers import EUCLIDEAN_ONLY, METHODS, METRICS
 
 
 def check_method_metric(method, metric, *, data_is_raw):
