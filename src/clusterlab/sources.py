@@ -77,6 +77,28 @@ def check_chunk(chunk, start, stop, *, n_features, dtype, name="X"):
     return arr
 
 
+def check_weight_chunk(w, start, stop, dtype, name="sample_weight"):
+    """Validated weights of rows ``[start, stop)`` (finite, non-negative, 1-D).
+
+    Examples
+    --------
+    >>> check_weight_chunk([1, 2], 0, 2, np.float64).tolist()
+    [1.0, 2.0]
+    """
+    w = np.asarray(w)
+    where = f"rows [{start}, {stop})"
+    if w.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be numeric; {where} have dtype {w.dtype}.")
+    if w.shape != (stop - start,):
+        raise ValueError(f"{name} {where} should have shape ({stop - start},); got {w.shape}.")
+    w = np.ascontiguousarray(w, dtype=dtype)
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"{name} contains NaN or infinity in {where}.")
+    if np.any(w < 0):
+        raise ValueError(f"Negative values in {name} {where}: weights must be >= 0.")
+    return w
+
+
 def budget_rows(n_features, itemsize, chunk_bytes=None):
     """Rows per chunk under ``chunk_bytes`` (default: ``clusterlab.config``'s).
 

@@ -7,6 +7,7 @@ _LAZY = {
     "MiniBatchKMeans": "clusterlab.cluster._minibatch",
     "FuzzyCMeans": "clusterlab.cluster._fuzzy",
     "kmeans_plusplus": "clusterlab.cluster._init",
+    "kmeans_parallel": "clusterlab.cluster._kmeans_parallel",
     "linkage": "clusterlab.cluster.hierarchy",
     "AgglomerativeClustering": "clusterlab.cluster.hierarchy",
     "Tree": "clusterlab.cluster.hierarchy",

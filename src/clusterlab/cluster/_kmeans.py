@@ -17,7 +17,7 @@ from clusterlab._validation import (
 )
 from clusterlab.cluster._bounds import HamerlyPasses, YinyangPasses
 from clusterlab.cluster._centers import CentersMixin
-from clusterlab.cluster._init import _plusplus, random_init
+from clusterlab.cluster._init import _plusplus, check_init_array, random_init
 from clusterlab.cluster._kswap import swap_refine
 from clusterlab.cluster._lloyd import LloydPasses, assign, solve, threads_for, tolerance
 from clusterlab.cluster._streaming import final_assignment, stream_lloyd, streamed_init, summary
@@ -60,20 +60,6 @@ def initial_centers(X, offset, k, w, init, rng, n_local_trials=None):
     else:
         centers = check_init_array(init, X, k)
     return np.ascontiguousarray(centers - offset, dtype=X.dtype)
-
-
-def check_init_array(init, X, k):
-    arr = np.asarray(init)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"init must be numeric; got dtype {arr.dtype}.")
-    if arr.shape != (k, X.shape[1]):
-        raise ValueError(
-            f"init should have shape (n_clusters, n_features) = ({k}, {X.shape[1]}); "
-            f"got {arr.shape}."
-        )
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("init contains NaN or infinity.")
-    return arr.astype(X.dtype)
 
 
 class KMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):

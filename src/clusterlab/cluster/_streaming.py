@@ -12,8 +12,10 @@ at the same iteration.
 import numpy as np
 
 from clusterlab._kernels.lloyd import lloyd_pass, reduce_blocks, sq_dist_to_label
-from clusterlab._mapreduce import map_reduce
+from clusterlab._mapreduce import draw_rows, map_reduce
 from clusterlab._moments import Moments, means
+from clusterlab.cluster._init import check_init_array
+from clusterlab.cluster._kmeans_parallel import kmeans_parallel_source
 from clusterlab.cluster._lloyd import (
     KMeansResult,
     assign,
@@ -131,11 +133,8 @@ def final_assignment(source, weights, centers, chunk=None, rows=None):
 def streamed_init(source, weights, k, init, rng, positive):
     """Initial centres (data coordinates) on a source: k-means|| for 'k-means++' and
     'k-means||', weighted distinct rows for 'random', or the given array."""
-    from clusterlab.cluster._kmeans import check_init_array
-    from clusterlab.cluster._kmeans_parallel import draw_rows, kmeans_parallel
-
     if isinstance(init, str) and init in ("k-means++", "k-means||"):
-        return kmeans_parallel(source, weights, k, rng)
+        return kmeans_parallel_source(source, weights, k, rng)
     if isinstance(init, str):  # 'random'
         if positive < k:
             raise ValueError(f"init='random' needs at least n_clusters={k} rows with positive "
