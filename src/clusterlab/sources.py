@@ -432,6 +432,34 @@ def is_streamed(X):
     return isinstance(X, np.memmap) or _is_dask(X)
 
 
+def in_memory_if_small(X):
+    """``X`` itself, or, for a file or memmap that fits in one chunk of the memory
+    budget, its rows as a validated in-memory array (fits then take the in-memory
+    path: the same answer as for an ndarray, k-means++ and swap refinement included).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.npy")
+    >>> np.save(path, np.ones((4, 2)))
+    >>> type(in_memory_if_small(path)).__name__
+    'ndarray'
+    """
+    local_file = isinstance(X, str | os.PathLike | np.memmap) or (
+        isinstance(X, Source) and X.local and type(X) is not ArraySource)
+    if not local_file:
+        return X
+    source = as_source(X)
+    if source.n_rows * source.n_features * source.dtype.itemsize > budget_bytes(source):
+        return X
+    return source.read(0, source.n_rows)
+
+
+def budget_bytes(source):
+    """The chunk budget of ``source`` in bytes."""
+    return source.chunk_bytes or get_config()["source_chunk_bytes"]
+
+
 def as_source(X, *, columns=None, chunk_bytes=None):
     """The :class:`Source` for ``X``.
 

@@ -22,7 +22,7 @@ from clusterlab.cluster._centers import CentersMixin
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._lloyd import assign, make_layout, report, threads_for, tolerance
 from clusterlab.cluster._streaming import final_assignment, streamed_init, summary
-from clusterlab.sources import Source, as_source, is_streamed
+from clusterlab.sources import Source, as_source, in_memory_if_small, is_streamed
 
 
 class FuzzyResult(NamedTuple):
@@ -226,6 +226,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
             The fitted estimator.
         """
         validate_params(self)
+        X = in_memory_if_small(X)
         if is_streamed(X):
             return self._fit_streamed(X, sample_weight)
         X = check_data(self, X)

@@ -21,7 +21,7 @@ from clusterlab.cluster._init import _plusplus, check_init_array, random_init
 from clusterlab.cluster._kswap import swap_refine
 from clusterlab.cluster._lloyd import LloydPasses, assign, solve, threads_for, tolerance
 from clusterlab.cluster._streaming import final_assignment, stream_lloyd, streamed_init, summary
-from clusterlab.sources import as_source, is_streamed
+from clusterlab.sources import as_source, in_memory_if_small, is_streamed
 
 # algorithm name -> assignment strategy of ``solve``
 SOLVERS = {"lloyd": LloydPasses, "hamerly": HamerlyPasses, "yinyang": YinyangPasses}
@@ -200,6 +200,7 @@ n_features) or callable, default='k-means++'
             The fitted estimator.
         """
         validate_params(self)
+        X = in_memory_if_small(X)
         if is_streamed(X):
             return self._fit_streamed(X, sample_weight)
         X = check_data(self, X)

@@ -20,7 +20,7 @@ from clusterlab.cluster._kmeans import initial_centers
 from clusterlab.cluster._kmeans_parallel import draw_rows
 from clusterlab.cluster._lloyd import Buffers, assign, make_layout, tolerance, x_sq_norms
 from clusterlab.cluster._streaming import final_assignment, summary
-from clusterlab.sources import as_source, is_streamed
+from clusterlab.sources import as_source, in_memory_if_small, is_streamed
 
 
 def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign):
@@ -225,6 +225,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
             The fitted estimator.
         """
         validate_params(self)
+        X = in_memory_if_small(X)
         if is_streamed(X):
             return self._fit_streamed(as_source(X), sample_weight)
         X = check_data(self, X)

@@ -26,7 +26,7 @@ from clusterlab.density.bandwidth import (
     silverman_factor,
 )
 from clusterlab.density.kernels import KERNELS, get_kernel
-from clusterlab.sources import Source, as_source, is_streamed
+from clusterlab.sources import Source, as_source, in_memory_if_small, is_streamed
 
 __all__ = ["KernelDensity"]
 
@@ -153,6 +153,7 @@ class KernelDensity(DensityMixin, BaseEstimator):
                 f"The 'bandwidth' parameter of KernelDensity must be a float > 0, an array "
                 f"or one of {sorted(BANDWIDTH_RULES)}. Got {self.bandwidth!r} instead."
             )
+        X = in_memory_if_small(X)
         if is_streamed(X):
             return self._fit_streamed(as_source(X), sample_weight)
         X = check_data(self, X, min_samples=2 if rule else 1)
