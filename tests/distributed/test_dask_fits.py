@@ -125,9 +125,9 @@ def test_client_memory_stays_small(client):
     nbytes = X.nbytes  # 102 MB of float64 on the workers
     KMeans(k, init=np.zeros((k, d)) + np.arange(k)[:, None], max_iter=1).fit(X[:1000])  # warm
     with PeakRSS() as km_mem:
-        km = KMeans(k, random_state=0, max_iter=5).fit(X)
+        km = KMeans(k, random_state=0, max_iter=3).fit(X)
     with PeakRSS() as gm_mem:
-        GaussianMixture(k, covariance_type="diag", max_iter=5, init_params="random_from_data",
+        GaussianMixture(k, covariance_type="diag", max_iter=3, init_params="random_from_data",
                         random_state=0).fit(X)
     assert km.cluster_centers_.shape == (k, d) and isinstance(km.labels_, da.Array)
     # O(k d) statistics, a graph, and k-means|| candidates (O(k d rounds)): far below the data
@@ -139,15 +139,15 @@ def test_client_memory_stays_small(client):
 
 @pytest.mark.slow
 def test_killed_worker_gives_the_same_answer(client):
-    X = worker_data(600_000, 8, 1, 50_000)
+    X = worker_data(300_000, 8, 1, 25_000)
     init = X[:4].compute() + 0.5
-    ref = KMeans(4, init=init, max_iter=25, tol=0.0).fit(X)
+    ref = KMeans(4, init=init, max_iter=15, tol=0.0).fit(X)
     pids = list(client.run(os.getpid).values())
     result = {}
 
     def run():
         try:
-            result["km"] = KMeans(4, init=init, max_iter=25, tol=0.0).fit(X)
+            result["km"] = KMeans(4, init=init, max_iter=15, tol=0.0).fit(X)
         except Exception as exc:  # a clear error is the other allowed outcome
             result["error"] = exc
 

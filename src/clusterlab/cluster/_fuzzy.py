@@ -1,5 +1,6 @@
 """``FuzzyCMeans``: fuzzy c-means (Bezdek 1981), the soft version of k-means."""
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -42,15 +43,23 @@ def _buffers(X, k):
     return layout.block_size, np.zeros((nb, k, d)), np.zeros((nb, k)), np.zeros(nb), np.zeros(nb)
 
 
-def _fcm_chunk(C, m):
-    """The map of one pass: a chunk's ``(sum w u^m x, sum w u^m, J_m, sum u^2)``."""
-    def part(X, w, start, stop):
-        block, sums, weights, obj, pc = _buffers(X, C.shape[0])
-        fcm_pass(X, np.ascontiguousarray(w, dtype=np.float64), C, float(m), block, sums,
-                 weights, obj, pc)
-        return sums.sum(axis=0), weights.sum(axis=0), float(obj.sum()), float(pc.sum())
+def _fcm_part(C, m, X, w, start, stop):
+    """One chunk's ``(sum w u^m x, sum w u^m, J_m, sum u^2)``."""
+    block, sums, weights, obj, pc = _buffers(X, C.shape[0])
+    fcm_pass(X, np.ascontiguousarray(w, dtype=np.float64), C, float(m), block, sums,
+             weights, obj, pc)
+    return sums.sum(axis=0), weights.sum(axis=0), float(obj.sum()), float(pc.sum())
 
-    return part
+
+def _fcm_chunk(C, m):
+    # a partial, not a closure: Dask workers then use their cached kernels
+    return functools.partial(_fcm_part, C, m)
+
+
+def _memberships(C, m, X):
+    u = np.empty((X.shape[0], C.shape[0]))
+    fcm_memberships(X, C, m, u)
+    return u
 
 
 def _one_pass(X, w, C, m):
@@ -295,20 +304,13 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         u : ndarray of shape (n_samples, n_clusters)
             Fuzzy memberships.
         """
-        C, m = None, float(self.m)
-
-        def memberships(chunk):
-            u = np.empty((chunk.shape[0], C.shape[0]))
-            fcm_memberships(chunk, C, m, u)
-            return u
-
+        C = self.cluster_centers_.astype(np.float64) if hasattr(self, "cluster_centers_") \
+            else None
         if is_streamed(X) or out is not None:
-            source, C = self._streamed(X)
-            C = C.astype(np.float64)
-            return map_rows(source, memberships, width=C.shape[0], out=out)
-        X = self._check_X(X)
-        C = self.cluster_centers_.astype(np.float64)
-        return memberships(X)
+            source, _ = self._streamed(X)
+            fn = functools.partial(_memberships, C, float(self.m))
+            return map_rows(source, fn, width=C.shape[0], out=out)
+        return _memberships(C, float(self.m), self._check_X(X))
 
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the objective ``J_m`` of ``X`` under the fitted centres.

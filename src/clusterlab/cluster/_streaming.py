@@ -9,6 +9,8 @@ O(n)); "no label changed" shows as a zero centre shift, which stops the run
 at the same iteration.
 """
 
+import functools
+
 import numpy as np
 
 from clusterlab._kernels.lloyd import lloyd_pass, reduce_blocks, sq_dist_to_label
@@ -39,42 +41,48 @@ def _add_summary(a, b):
     return a[0].combine(b[0]), a[1] + b[1], a[2] + b[2]
 
 
-def _lloyd_chunk(offset, C, chunk):
+def _lloyd_part(offset, C, chunk, X, w, start, stop):
+    """One chunk's Lloyd moments: (weight, weighted sum, second moment) per cluster."""
     k = C.shape[0]
+    m, d = X.shape
+    lay = make_layout(m, k, d, X.itemsize, chunk)
+    sums = np.empty((lay.n_blocks, k, d))
+    wts = np.empty((lay.n_blocks, k))
+    sq = np.empty((lay.n_blocks, k))
+    changed = np.empty(lay.n_blocks, dtype=np.int64)
+    labels = np.full(m, -1, dtype=np.int32)
+    lloyd_pass(X, offset, x_sq_norms(X, offset), w, C, lay.block_size, lay.chunk, labels,
+               sums, wts, sq, changed)
+    total, weight, q = np.empty((k, d)), np.empty(k), np.empty(k)
+    reduce_blocks(sums, wts, sq, total, weight, q)
+    return weight, total, q
 
-    def part(X, w, start, stop):
-        m, d = X.shape
-        lay = make_layout(m, k, d, X.itemsize, chunk)
-        sums = np.empty((lay.n_blocks, k, d))
-        wts = np.empty((lay.n_blocks, k))
-        sq = np.empty((lay.n_blocks, k))
-        changed = np.empty(lay.n_blocks, dtype=np.int64)
-        labels = np.full(m, -1, dtype=np.int32)
-        lloyd_pass(X, offset, x_sq_norms(X, offset), w, C, lay.block_size, lay.chunk, labels,
-                   sums, wts, sq, changed)
-        total, weight, q = np.empty((k, d)), np.empty(k), np.empty(k)
-        reduce_blocks(sums, wts, sq, total, weight, q)
-        return weight, total, q
 
-    return part
+def _lloyd_chunk(offset, C, chunk):
+    # a partial of a module-level function: Dask pickles it by reference, so workers
+    # use their cached kernels (a closure would carry the numba dispatchers by value,
+    # and each worker would compile them again: ~10 s)
+    return functools.partial(_lloyd_part, offset, C, chunk)
+
+
+def _farthest_part(offset, C, m, X, w, start, stop):
+    labels = assign(X, (C.astype(np.float64) + offset).astype(X.dtype))[0]
+    dist = np.empty(X.shape[0])
+    sq_dist_to_label(X, offset, C, labels, dist)
+    keep = np.argsort(-dist, kind="stable")[:m]
+    return dist[keep], keep + start, X[keep], w[keep], labels[keep]
 
 
 def _farthest(source, weights, offset, C, m, rows):
     """The ``m`` rows farthest from their nearest centre: (dist, row index, x, w, label)."""
-
-    def part(X, w, start, stop):
-        labels = assign(X, (C.astype(np.float64) + offset).astype(X.dtype))[0]
-        dist = np.empty(X.shape[0])
-        sq_dist_to_label(X, offset, C, labels, dist)
-        keep = np.argsort(-dist, kind="stable")[:m]
-        return dist[keep], keep + start, X[keep], w[keep], labels[keep]
 
     def merge(a, b):
         cat = [np.concatenate([x, y]) for x, y in zip(a, b, strict=True)]
         keep = np.lexsort((cat[1], -cat[0]))[:m]
         return tuple(c[keep] for c in cat)
 
-    return map_reduce(source, part, merge, weights=weights, rows=rows)
+    return map_reduce(source, functools.partial(_farthest_part, offset, C, m), merge,
+                      weights=weights, rows=rows)
 
 
 def _update(source, weights, offset, C, weight, total, rows):
