@@ -121,9 +121,12 @@ def worker_data(n, d, seed, chunk_rows):
 @pytest.mark.slow
 def test_client_memory_stays_small(client):
     k, d = 8, 16
-    X = worker_data(800_000, d, 0, 100_000) + da.arange(800_000)[:, None] % 5 * 3.0
-    nbytes = X.nbytes  # 102 MB of float64 on the workers
-    KMeans(k, init=np.zeros((k, d)) + np.arange(k)[:, None], max_iter=1).fit(X[:1000])  # warm
+    X = worker_data(640_000, d, 0, 80_000) + da.arange(640_000)[:, None] % 5 * 3.0
+    nbytes = X.nbytes  # 82 MB of float64 on the workers
+    # warm the client's code paths (imports, numba kernels) on a small slice first
+    KMeans(k, random_state=0, max_iter=2).fit(X[:5000])
+    GaussianMixture(k, covariance_type="diag", max_iter=2, init_params="random_from_data",
+                    random_state=0).fit(X[:5000])
     with PeakRSS() as km_mem:
         km = KMeans(k, random_state=0, max_iter=3).fit(X)
     with PeakRSS() as gm_mem:
@@ -141,7 +144,9 @@ def test_client_memory_stays_small(client):
 def test_killed_worker_gives_the_same_answer(client):
     X = worker_data(300_000, 8, 1, 25_000)
     init = X[:4].compute() + 0.5
+    t0 = time.perf_counter()
     ref = KMeans(4, init=init, max_iter=15, tol=0.0).fit(X)
+    t_ref = time.perf_counter() - t0
     pids = list(client.run(os.getpid).values())
     result = {}
 
@@ -153,7 +158,8 @@ def test_killed_worker_gives_the_same_answer(client):
 
     t = threading.Thread(target=run)
     t.start()
-    time.sleep(1.0)
+    time.sleep(t_ref / 3)
+    assert t.is_alive(), "the fit ended before the kill; make the data larger"
     psutil.Process(pids[0]).kill()
     t.join(timeout=240)
     assert not t.is_alive()
