@@ -5,7 +5,8 @@ from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
 from clusterlab._history import history_frame
 from clusterlab._kernels.lloyd import lloyd_pass
-from clusterlab._mapreduce import Weights
+from clusterlab._mapreduce import Weights, draw_rows
+from clusterlab._moments import means
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
     Interval,
@@ -17,7 +18,6 @@ from clusterlab._validation import (
 )
 from clusterlab.cluster._centers import CentersMixin
 from clusterlab.cluster._kmeans import initial_centers
-from clusterlab.cluster._kmeans_parallel import draw_rows
 from clusterlab.cluster._lloyd import Buffers, assign, make_layout, tolerance, x_sq_norms
 from clusterlab.cluster._streaming import final_assignment, summary
 from clusterlab.sources import as_source, in_memory_if_small, is_streamed
@@ -46,7 +46,9 @@ def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign):
     hit = weight > 0
     new_counts = counts + weight
     shifted = C.astype(np.float64)
-    shifted[hit] = (shifted[hit] * counts[hit, None] + total[hit]) / new_counts[hit, None]
+    # the old centre weighs its absorbed weight: one weighted mean of both moments
+    shifted[hit] = means(new_counts[hit], shifted[hit] * counts[hit, None] + total[hit],
+                         shifted[hit])
     counts[:] = new_counts
     centers[:] = shifted + offset
     if reassign and reassignment_ratio > 0:
