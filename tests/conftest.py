@@ -8,6 +8,8 @@ absence a failure instead. Data the suite needs to pass lives in ``tests/data``.
 """
 
 import os
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -51,3 +53,30 @@ def shared_data():
             pytest.fail(reason)
         pytest.skip(reason)
     return SHARED_DATA
+
+
+@contextmanager
+def _time_limit(seconds):
+    """Raise ``TimeoutError`` in the main thread after ``seconds`` (a hang guard).
+
+    SIGALRM interrupts Python code between bytecodes; a compiled kernel that
+    never returns to Python would still hang, so the guarded code paths are
+    Python-level loops (the jitter search, the EM loop).
+    """
+
+    def _raise(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s: a hang")
+
+    old = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.fixture
+def time_limit():
+    """``with time_limit(s): ...`` fails the test with TimeoutError instead of hanging."""
+    return _time_limit

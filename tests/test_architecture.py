@@ -84,9 +84,9 @@ LAYERS = {
     # the Dask backend of _mapreduce's passes (imports only sources, dask and numba)
     "distributed": 1,
     "cluster": 2, "mixture": 2, "density": 2, "evaluation": 2, "deep": 2,
-    "io": 3, "plots": 3,
+    "io": 3, "plots": 3, "functional": 3,
     "": 4,  # clusterlab/__init__.py: the flat public facade (lazy names of layers 2-3)
-    "cli": 5, "functional": 5,  # interfaces over the public facade
+    "cli": 5,  # the command line, over the public facade
 }
 # Shared internals every package may import, private names included (their
 # modules are the library's own toolbox, not another package's secrets).

@@ -24,18 +24,34 @@ class _Est(BaseEstimator):
 
 
 @pytest.mark.parametrize(
-    "params, match",
+    "params, error, match",
     [
-        ({"k": 0}, r"'k' parameter of _Est must be an int in the range \[1, inf\). Got 0"),
-        ({"k": 2.5}, "Got 2.5"),
-        ({"k": True}, "Got True"),
-        ({"algo": "c"}, "must be one of 'a', 'b'. Got 'c'"),
-        ({"tol": -1.0}, r"\[0, inf\)"),
+        ({"k": 0}, ValueError,
+         r"'k' parameter of _Est must be an int in the range \[1, inf\). Got 0"),
+        ({"k": 2.5}, TypeError, "Got 2.5"),
+        ({"k": True}, TypeError, "Got True"),
+        ({"k": "2"}, TypeError, "Got '2'"),
+        ({"algo": "c"}, ValueError, "must be one of 'a', 'b'. Got 'c'"),
+        ({"algo": 3}, TypeError, "must be one of 'a', 'b'. Got 3"),
+        ({"tol": -1.0}, ValueError, r"\[0, inf\)"),
+        ({"tol": float("nan")}, ValueError, "'tol' .* Got nan"),
+        ({"tol": float("inf")}, ValueError, "'tol' .* Got inf"),
+        ({"tol": "small"}, TypeError, "'tol' .* Got 'small'"),
+        ({"tol": None}, TypeError, "'tol' .* Got None"),
     ],
 )
-def test_validate_params_messages(params, match):
-    with pytest.raises(ValueError, match=match):
+def test_validate_params_messages(params, error, match):
+    """A wrong type is a TypeError, a wrong value (NaN and inf included) a ValueError."""
+    with pytest.raises(error, match=match) as info:
         validate_params(_Est(**params))
+    assert type(info.value) is error
+
+
+def test_interval_infinity_only_when_asked():
+    assert not Interval(float, 0, None).accepts(float("inf"))
+    assert Interval(float, 0, None, finite=False).accepts(float("inf"))
+    assert not Interval(float, 0, None, finite=False).accepts(float("nan"))
+    assert Interval(int, 1, None).accepts(10**400)  # huge ints are fine, not NaN
 
 
 def test_check_data_keeps_float32_and_converts_ints():

@@ -15,6 +15,8 @@ True
 
 from importlib import import_module
 
+from clusterlab._lazy import lazy_facade
+
 __version__ = "0.1.0"
 
 # public name -> module that defines it (imported lazily, PEP 562)
@@ -36,17 +38,10 @@ _LAZY = {
     "get_config": "clusterlab._config",
     "as_source": "clusterlab.sources",
 }
+# the course's functions (clusterlab.functional), at the top level too
+_LAZY.update(dict.fromkeys(import_module("clusterlab.functional").__all__,
+                           "clusterlab.functional"))
 
 __all__ = sorted(_LAZY) + ["__version__"]
 
-
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'clusterlab' has no attribute {name!r}")
-
-
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_facade(__name__, _LAZY, globals())

@@ -85,14 +85,33 @@ def frame_to_state(frame, *, as_lists=False):
             "columns": columns}
 
 
-def frame_from_state(state):
+def frame_from_state(state, index_name="iteration"):
     """Inverse of :func:`frame_to_state`.
+
+    Also reads the dicts that model files held before ``history_`` became a
+    DataFrame: ``{column: values}``, or ``{phase: {column: values}}`` (which
+    becomes a ``phase`` column); ``index_name`` names their rows.
 
     Examples
     --------
     >>> h = history_frame(inertia=[3.0, 2.0])
     >>> frame_from_state(frame_to_state(h)).equals(h)
     True
+    >>> old = {"pretrain": {"loss": [2.0]}, "train": {"loss": [1.0, 0.5]}}
+    >>> frame_from_state(old, "epoch")["phase"].tolist()
+    ['pretrain', 'train', 'train']
     """
+    if "names" not in state:
+        return _from_legacy(state, index_name)
     columns = dict(zip(state["names"], state["columns"], strict=True))
     return history_frame(state["index_name"] or "iteration", **columns)
+
+
+def _from_legacy(history, index_name):
+    if not all(isinstance(v, dict) for v in history.values()):
+        return history_frame(index_name, **history)
+    phases = [(name, cols, len(next(iter(cols.values()), []))) for name, cols in history.items()]
+    columns = {"phase": [name for name, _, n in phases for _ in range(n)]}
+    for key in dict.fromkeys(k for _, cols, _ in phases for k in cols):
+        columns[key] = [v for _, cols, n in phases for v in cols.get(key, [np.nan] * n)]
+    return history_frame(index_name, **columns)

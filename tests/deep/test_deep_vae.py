@@ -116,7 +116,7 @@ def test_model_file_round_trip(fitted, tmp_path):
     path = tmp_path / "vae.npz"
     save_model(vae, path)
     with np.load(path, allow_pickle=False) as archive:  # plain arrays, no pickle
-        assert any(k.startswith("weights.") for k in archive.files)
+        assert any(k.startswith("module_.") for k in archive.files)
     loaded = load_model(path)
     np.testing.assert_array_equal(loaded.transform(X[:50]), vae.transform(X[:50]))
     assert loaded.score(X[:50]) == pytest.approx(vae.score(X[:50]), rel=1e-6)

@@ -1,3 +1,5 @@
+import inspect
+
 import numpy as np
 import pytest
 from sklearn.cluster import KMeans as SkKMeans
@@ -36,7 +38,8 @@ def test_within_dispersion_weights_equal_repeats():
 )
 def test_every_label_criterion_finds_three_blobs(criterion):
     X = _three_blobs()
-    res = select_k(SkKMeans(n_init=3, random_state=0), X, k=range(1, 7), criterion=criterion)
+    res = select_k(SkKMeans(n_init=3, random_state=0), X, k=range(1, 7), criterion=criterion,
+                   random_state=0)
     assert res.best_params_ == {"n_clusters": 3}
     assert res.best_estimator_.n_clusters == 3
     assert list(res.table["n_clusters"]) == [1, 2, 3, 4, 5, 6]
@@ -109,3 +112,19 @@ def test_bad_arguments():
         select_k(SkKMeans(), np.array([[np.nan, 1.0]] * 5), k=[2])
     with pytest.raises(ValueError, match=r"n_samples=5 should be >= max\(k\)=9"):
         select_k(SkKMeans(), X[:5], k=range(1, 10))
+
+
+def test_defaults_follow_the_estimators():
+    params = inspect.signature(select_k).parameters
+    assert params["random_state"].default is None  # as every estimator's
+    X = _three_blobs()
+    a, b = (select_k(SkKMeans(n_init=1, random_state=0), X, k=[2, 3], criterion="gap",
+                     random_state=7) for _ in range(2))
+    np.testing.assert_array_equal(a.table["gap"], b.table["gap"])  # seeded: reproducible
+
+
+def test_progress_is_called_once_per_candidate():
+    calls = []
+    select_k(SkKMeans(n_init=1, random_state=0), _three_blobs(), k=[2, 3, 4],
+             criterion="silhouette", progress=lambda: calls.append(1))
+    assert len(calls) == 3

@@ -80,5 +80,5 @@ def test_model_file_refuses_foreign_class(tmp_path):
     np.savez(path, __metadata__=np.array(json.dumps(meta)))
     from clusterlab.io import load_model
 
-    with pytest.raises(ValueError, match="outside clusterlab"):
+    with pytest.raises(ValueError, match="not one of the saveable classes"):
         load_model(path)

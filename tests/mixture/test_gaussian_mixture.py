@@ -216,3 +216,13 @@ def test_memory_stays_per_chunk(kind):
     # O(n) vectors (weights, initial labels) are n*8 bytes each; one (n, k) float64
     # array alone would be n*k*8 bytes, and an (n, k, d) one d times more
     assert peak < n * k * 8, peak
+
+
+def test_uncertainty_and_mclust_style_icl(blobs):
+    X = blobs[0] if isinstance(blobs, tuple) else blobs
+    gm = GaussianMixture(3, random_state=0).fit(X)
+    resp = gm.predict_proba(X)
+    assert_allclose(gm.uncertainty(X), 1 - resp.max(axis=1))
+    assert_allclose(gm.icl(X, method="map"), gm.bic(X) - 2 * np.log(resp.max(axis=1)).sum())
+    with pytest.raises(ValueError, match="method"):
+        gm.icl(X, method="hard")

@@ -37,7 +37,8 @@ def _reject_non_numeric(X, name):
             ) from None
 
 
-def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, name="X"):
+def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, name="X",
+               allow_nan=False):
     """Validate ``X`` for ``estimator`` and record ``n_features_in_`` when ``reset``.
 
     float32 stays float32; every other numeric dtype becomes float64.
@@ -57,6 +58,8 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
         Accepted float dtypes; the first is used for everything else.
     name : str, default="X"
         The name used in error messages.
+    allow_nan : bool, default=False
+        Accept NaN entries (missing values; infinity is still refused).
 
     Returns
     -------
@@ -84,6 +87,7 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
         dtype=list(dtype),
         order="C",
         ensure_min_samples=min_samples,
+        ensure_all_finite="allow-nan" if allow_nan else True,
     )
 
 

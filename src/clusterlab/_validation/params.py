@@ -2,10 +2,13 @@
 
 An estimator declares ``_parameter_constraints = {"n_clusters": [Interval(int, 1,
 None)], ...}``; :func:`validate_params` checks ``get_params()`` against it and
-raises one message shape: what the parameter must be and what it got.
-Hyperparameters are never modified.
+raises one message shape: what the parameter must be and what it got --
+``TypeError`` when no constraint accepts the value's type, ``ValueError``
+when the type is right but the value is not (NaN, out of range, unknown
+option). Hyperparameters are never modified.
 """
 
+import math
 import numbers
 from dataclasses import dataclass
 
@@ -16,10 +19,17 @@ import numpy as np
 class Interval:
     """A number of type ``kind`` in [low, high] (``None`` = unbounded).
 
+    NaN is never accepted; infinity only with ``finite=False`` (an unbounded
+    side does not make ``inf`` a meaningful tolerance or exponent).
+
     Examples
     --------
     >>> Interval(int, 1, None).accepts(3)
     True
+    >>> Interval(float, 0, None).accepts(float("nan"))
+    False
+    >>> Interval(float, 0, None).accepts(float("inf"))
+    False
     >>> Interval(float, 0, 1, closed="neither").describe()
     'a float in the range (0, 1)'
     """
@@ -28,8 +38,9 @@ class Interval:
     low: float | None
     high: float | None
     closed: str = "both"  # "both", "left", "right", "neither"
+    finite: bool = True
 
-    def _type_ok(self, value):
+    def type_ok(self, value):
         if isinstance(value, bool | np.bool_):
             return False
         if self.kind is int:
@@ -37,7 +48,11 @@ class Interval:
         return isinstance(value, numbers.Real)
 
     def accepts(self, value):
-        if not self._type_ok(value):
+        if not self.type_ok(value):
+            return False
+        if not isinstance(value, numbers.Integral) and (
+            math.isnan(value) or (self.finite and math.isinf(value))
+        ):
             return False
         if self.low is not None:
             if value < self.low or (value == self.low and self.closed in ("right", "neither")):
@@ -70,6 +85,9 @@ class Options:
     def __init__(self, values):
         object.__setattr__(self, "values", frozenset(values))
 
+    def type_ok(self, value):
+        return any(type(value) is type(v) for v in self.values)
+
     def accepts(self, value):
         return isinstance(value, str | bool | type(None)) and value in self.values
 
@@ -95,6 +113,8 @@ _NAMED = {
         "a bool or an int >= 0",
         lambda v: isinstance(v, bool | np.bool_) or (isinstance(v, numbers.Integral) and v >= 0),
     ),
+    # the type check behind "verbose": a negative int is a bad value, not a bad type
+    "verbose-type": ("", lambda v: isinstance(v, numbers.Integral)),
     dict: ("a dict", lambda v: isinstance(v, dict)),
     str: ("a str", lambda v: isinstance(v, str)),
 }
@@ -106,6 +126,15 @@ def _accepts(constraint, value):
     if isinstance(constraint, type) and constraint not in _NAMED:
         return isinstance(value, constraint)
     return _NAMED[constraint][1](value)
+
+
+def _type_ok(constraint, value):
+    """Whether ``value`` has a type ``constraint`` could accept (its value aside)."""
+    if isinstance(constraint, Interval | Options):
+        return constraint.type_ok(value)
+    if constraint == "verbose":
+        return _NAMED["verbose-type"][1](value)
+    return _accepts(constraint, value)
 
 
 def _describe(constraint):
@@ -121,8 +150,13 @@ def validate_params(estimator):
 
     Raises
     ------
+    TypeError
+        When no constraint accepts the value's type (a str for a number, a
+        float for an int, a bool for a number).
     ValueError
-        Naming the parameter, what it must be, and the value it got.
+        When the type is right but the value is not (out of range, NaN or
+        infinite, an unknown option). Both name the parameter, what it must
+        be, and the value it got.
 
     Examples
     --------
@@ -135,6 +169,10 @@ def validate_params(estimator):
     Traceback (most recent call last):
     ...
     ValueError: The 'k' parameter of Est must be an int in the range [1, inf). Got 0 instead.
+    >>> validate_params(Est(k="3"))
+    Traceback (most recent call last):
+    ...
+    TypeError: The 'k' parameter of Est must be an int in the range [1, inf). Got '3' instead.
     """
     constraints = getattr(estimator, "_parameter_constraints", {})
     params = estimator.get_params(deep=False)
@@ -143,7 +181,8 @@ def validate_params(estimator):
         if any(_accepts(c, value) for c in allowed):
             continue
         options = " or ".join(_describe(c) for c in allowed)
-        raise ValueError(
+        error = ValueError if any(_type_ok(c, value) for c in allowed) else TypeError
+        raise error(
             f"The {name!r} parameter of {type(estimator).__name__} must be {options}. "
             f"Got {value!r} instead."
         )

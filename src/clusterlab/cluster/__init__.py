@@ -1,6 +1,6 @@
 """Clustering estimators: the k-means family and hierarchical clustering."""
 
-from clusterlab._lazy import lazy_getattr
+from clusterlab._lazy import lazy_facade
 
 _LAZY = {
     "KMeans": "clusterlab.cluster._kmeans",
@@ -14,4 +14,4 @@ _LAZY = {
 }
 __all__ = sorted(_LAZY)
 
-__getattr__ = lazy_getattr(__name__, _LAZY)
+__getattr__, __dir__ = lazy_facade(__name__, _LAZY, globals())

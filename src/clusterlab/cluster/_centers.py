@@ -3,9 +3,11 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._kernels.distance import all_sq_distances
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._validation import check_data, check_sample_weight
+from clusterlab._validation.schema import Field
 from clusterlab.cluster._lloyd import assign
 from clusterlab.sources import as_source, is_streamed
 
@@ -14,6 +16,27 @@ def _distances(X, C):
     out = np.empty((X.shape[0], C.shape[0]), dtype=np.float64)
     all_sq_distances(X, C, out)
     return np.sqrt(out).astype(X.dtype)
+
+
+def center_fields(*extra, init_shape=("n_clusters", "n_features_in_")):
+    """Model-file fields every centre-based clusterer has, plus ``extra``.
+
+    Examples
+    --------
+    >>> [f.name for f in center_fields()][:3]
+    ['init', 'n_features_in_', 'cluster_centers_']
+    """
+    return (
+        Field("init", "array", shape=init_shape, param=True),
+        Field("n_features_in_", "int", low=1),
+        Field("cluster_centers_", "array", shape=("n_clusters", "n_features_in_")),
+        Field("labels_", "array", dtype="iu", shape=("n_samples",), low=0,
+              high="n_clusters-1"),
+        Field("n_iter_", "int", low=0),
+        Field("converged_", "bool"),
+        Field("history_", "history"),
+        *extra,
+    )
 
 
 class CentersMixin:
@@ -44,6 +67,7 @@ class CentersMixin:
                              f"is expecting {self.n_features_in_} features as input.")
         return source, self.cluster_centers_.astype(source.dtype)
 
+    @fill_doc
     def predict(self, X, *, out=None):
         """Index of the nearest cluster centre of each sample.
 
@@ -65,6 +89,7 @@ class CentersMixin:
             return map_rows(source, lambda x: assign(x, C, chunk)[0], dtype=np.int32, out=out)
         return assign(self._check_X(X), self.cluster_centers_, chunk)[0]
 
+    @fill_doc
     def transform(self, X, *, out=None):
         """Euclidean distance of each sample to every cluster centre.
 
@@ -86,17 +111,13 @@ class CentersMixin:
                             dtype=source.dtype, out=out)
         return _distances(self._check_X(X), self.cluster_centers_)
 
+    @fill_doc
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the weighted inertia of ``X`` under the fitted centres.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {score_params}
 
         Returns
         -------

@@ -6,6 +6,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass, membership_moments
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
@@ -19,7 +20,8 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
-from clusterlab.cluster._centers import CentersMixin
+from clusterlab._validation.schema import Field
+from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._lloyd import assign, make_layout, report, threads_for, tolerance
 from clusterlab.cluster._streaming import final_assignment, streamed_init, summary
@@ -184,6 +186,13 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
+    # init: centres (n_clusters, n_features) or memberships (n_samples, n_clusters)
+    _model_schema = center_fields(
+        Field("objective_", "float", low=0),
+        Field("partition_coefficient_", "float", low=0, high=1),
+        init_shape=("init_rows", "init_columns"),
+    )
+
     def __init__(self, n_clusters=3, *, m=2.0, init="k-means++", n_init=1, max_iter=300,
                  tol=1e-4, verbose=0, random_state=None):
         self.n_clusters = n_clusters
@@ -216,6 +225,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
             f"got {arr.shape}."
         )
 
+    @fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Fit fuzzy c-means.
 
@@ -289,6 +299,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         self.converged_ = best.converged
         self.history_ = history_frame(objective=best.history)
 
+    @fill_doc
     def predict_proba(self, X, *, out=None):
         """Memberships of each sample in each cluster (rows sum to 1).
 
@@ -312,6 +323,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
             return map_rows(source, fn, width=C.shape[0], out=out)
         return _memberships(C, float(self.m), self._check_X(X))
 
+    @fill_doc
     def score(self, X, y=None, sample_weight=None):
         """Opposite of the objective ``J_m`` of ``X`` under the fitted centres.
 

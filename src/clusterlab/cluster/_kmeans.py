@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._mapreduce import Weights
 from clusterlab._rng import as_generator, spawn
@@ -15,8 +16,9 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.cluster._bounds import HamerlyPasses, YinyangPasses
-from clusterlab.cluster._centers import CentersMixin
+from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._init import _plusplus, check_init_array, random_init
 from clusterlab.cluster._kswap import swap_refine
 from clusterlab.cluster._lloyd import LloydPasses, assign, solve, threads_for, tolerance
@@ -168,6 +170,8 @@ n_features) or callable, default='k-means++'
         "refine": [Options({"auto", "swap", "none"})],
     }
 
+    _model_schema = center_fields(Field("inertia_", "float", low=0))
+
     def __init__(self, n_clusters=8, *, init="k-means++", n_init="auto", max_iter=300,
                  tol=1e-4, verbose=0, random_state=None, algorithm="auto", chunk_size=None,
                  refine="auto"):
@@ -182,6 +186,7 @@ n_features) or callable, default='k-means++'
         self.chunk_size = chunk_size
         self.refine = refine
 
+    @fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Compute the k-means clustering.
 
@@ -189,8 +194,7 @@ n_features) or callable, default='k-means++'
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data; float32 stays float32.
-        y : Ignored
-            Not used, present for API consistency.
+        {y_ignored}
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each point; ``None`` gives unit weights.
 
@@ -290,17 +294,13 @@ n_features) or callable, default='k-means++'
         self.converged_ = bool(res.converged)
         self.history_ = history_frame(inertia=res.history)
 
+    @fill_doc
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit and return ``labels_``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {fit_params}
 
         Returns
         -------

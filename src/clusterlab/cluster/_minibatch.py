@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._kernels.lloyd import lloyd_pass
 from clusterlab._mapreduce import Weights, draw_rows
@@ -16,7 +17,8 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
-from clusterlab.cluster._centers import CentersMixin
+from clusterlab._validation.schema import Field
+from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._kmeans import initial_centers
 from clusterlab.cluster._lloyd import Buffers, assign, make_layout, tolerance, x_sq_norms
 from clusterlab.cluster._streaming import final_assignment, summary
@@ -172,6 +174,12 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         "random_state": ["random_state"],
     }
 
+    _model_schema = center_fields(
+        Field("inertia_", "float", low=0),
+        Field("counts_", "array", shape=("n_clusters",), low=0),
+        Field("n_steps_", "int", low=0),
+    )
+
     def __init__(self, n_clusters=8, *, init="k-means++", max_iter=100, batch_size=1024,
                  tol=0.0, max_no_improvement=10, init_size=None, n_init="auto",
                  reassignment_ratio=0.01, verbose=0, random_state=None):
@@ -208,6 +216,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
                 best, best_inertia = c, inertia
         return best.astype(np.float64)
 
+    @fill_doc
     def fit(self, X, y=None, sample_weight=None):
         """Fit on random mini-batches of ``X``.
 
@@ -334,6 +343,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         self.labels_ = labels
         self.inertia_ = float(dist @ w.astype(np.float64))
 
+    @fill_doc
     def partial_fit(self, X, y=None, sample_weight=None):
         """Update the centres with one mini-batch ``X``.
 
@@ -344,10 +354,8 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         ----------
         X : array-like of shape (n_samples, n_features)
             One batch of data.
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {y_ignored}
+        {sample_weight}
 
         Returns
         -------

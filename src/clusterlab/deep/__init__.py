@@ -12,8 +12,9 @@ Examples
 1.0
 """
 
-from importlib import import_module
 from importlib.util import find_spec
+
+from clusterlab._lazy import lazy_facade
 
 _LAZY = {
     "VAE": "clusterlab.deep._vae",
@@ -31,15 +32,9 @@ _HINT = (
 )
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        if name not in _NO_TORCH and find_spec("torch") is None:
-            raise ImportError(_HINT)
-        value = getattr(import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'clusterlab.deep' has no attribute {name!r}")
+def _needs_torch(name):
+    if name not in _NO_TORCH and find_spec("torch") is None:
+        raise ImportError(_HINT)
 
 
-def __dir__():
-    return __all__
+__getattr__, __dir__ = lazy_facade(__name__, _LAZY, globals(), check=_needs_torch)

@@ -12,11 +12,21 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 
-from clusterlab._history import frame_from_state, frame_to_state
 from clusterlab._rng import as_generator
-from clusterlab._validation import check_data
+from clusterlab._validation import Interval, check_data, validate_params
+from clusterlab.deep._training import train
 
-_WEIGHT_PREFIX = "weights."
+# the training-loop hyperparameters shared by VAE and DeepClustering
+TRAINING_CONSTRAINTS = {
+    "batch_size": [Interval(int, 1, None)],
+    "learning_rate": [Interval(float, 0, None, closed="neither")],
+    "validation_fraction": [Interval(float, 0, 1, closed="left")],
+    "early_stopping": ["boolean"],
+    "n_iter_no_change": [Interval(int, 1, None)],
+    "device": [str],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
 
 
 def resolve_device(device):
@@ -113,21 +123,15 @@ def batched(fn, X, batch_size=4096):
     return torch.cat(parts)
 
 
-def state_arrays(module):
-    """A module's state dict as plain numpy arrays (safe to store in ``.npz``)."""
-    return {
-        _WEIGHT_PREFIX + k: v.detach().cpu().numpy() for k, v in module.state_dict().items()
-    }
+def module_arrays(module):
+    """A module's state dict as plain numpy arrays, by parameter name (for model files)."""
+    return {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
 
 
-def load_state_arrays(module, arrays):
-    """Load weights written by :func:`state_arrays` into ``module``."""
-    state = {
-        k[len(_WEIGHT_PREFIX):]: torch.from_numpy(np.array(v))
-        for k, v in arrays.items()
-        if k.startswith(_WEIGHT_PREFIX)
-    }
-    module.load_state_dict(state)
+def restore_module(module, arrays, device):
+    """Load checked arrays (name -> array) into ``module``; move it to ``device``, eval mode."""
+    module.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in arrays.items()})
+    return module.to(load_device(device)).eval()
 
 
 def load_device(device):
@@ -143,24 +147,76 @@ def load_device(device):
         return torch.device("cpu")
 
 
-def state_meta(estimator, names):
-    """The JSON part of a torch estimator's model file: ``names`` plus ``history_``."""
-    check_is_fitted(estimator)
-    meta = {name: getattr(estimator, name) for name in names}
-    meta["n_features_in_"] = int(meta["n_features_in_"])
-    meta["history_"] = frame_to_state(estimator.history_, as_lists=True)
-    return meta
-
-
-def restore_meta(estimator, meta, names):
-    """Inverse of :func:`state_meta`."""
-    for name in names:
-        setattr(estimator, name, meta[name])
-    estimator.history_ = frame_from_state(meta["history_"])
-
-
 def check_input(estimator, X, *, reset, likelihood):
     """Validated numpy data (``check_data``) plus the likelihood's range check."""
     X = check_data(estimator, X, reset=reset)
     check_unit_interval(X, likelihood)
     return X
+
+
+class LatentMixin:
+    """What ``VAE`` and ``DeepClustering`` share: the checked hyperparameters,
+    the training call, the encoder's latent means (``transform``) and the tags.
+
+    The estimator provides ``_encoder()`` (the network whose ``encode`` gives
+    q(z | x)); training-loop hyperparameters are its attributes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clusterlab.deep import VAE
+    >>> X = np.random.default_rng(0).random((40, 4))
+    >>> vae = VAE(hidden_dim=4, latent_dim=2, epochs=1, random_state=0).fit(X)
+    >>> isinstance(vae, LatentMixin), vae.transform(X).shape
+    (True, (40, 2))
+    """
+
+    def _check_params(self):
+        """Validate the hyperparameters; return the torch device."""
+        validate_params(self)
+        hidden_sizes(self.hidden_dim)
+        return resolve_device(self.device)
+
+    def _split(self, Xt, rng):
+        """(training rows, validation rows or None) of the data tensor ``Xt``."""
+        tr, va = split_validation(Xt.shape[0], self.validation_fraction, rng)
+        return Xt[tr], (Xt[va] if len(va) else None)
+
+    def _train(self, terms, module, data, epochs, rng, generator, desc, **schedule):
+        """Adam on ``module``'s parameters through the one training loop."""
+        X_train, X_val = data
+        return train(
+            terms, module.parameters(), module, X_train, X_val, epochs=epochs,
+            batch_size=self.batch_size, learning_rate=self.learning_rate, rng=rng,
+            generator=generator, early_stopping=self.early_stopping,
+            n_iter_no_change=self.n_iter_no_change, verbose=self.verbose, desc=desc,
+            **schedule,
+        )
+
+    def _device(self):
+        return next(self._encoder().parameters()).device
+
+    def _encode(self, X):
+        """(mean, log_var) of q(z | x) per row, as arrays of ``X``'s float dtype."""
+        check_is_fitted(self)
+        X = check_input(self, X, reset=False, likelihood="any")
+        mean, log_var = batched(self._encoder().encode, as_tensor(X, self._device()))
+        return to_numpy(mean, X.dtype), to_numpy(log_var, X.dtype)
+
+    def transform(self, X):
+        """Latent means (the encoder's mean of q(z | x)) of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, latent_dim)
+        """
+        return self._encode(X)[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags

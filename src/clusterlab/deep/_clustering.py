@@ -6,24 +6,20 @@ import numpy as np
 import torch
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from clusterlab._history import history_frame
-from clusterlab._validation import Interval, Options, check_n_samples, validate_params
+from clusterlab._history import frame_from_state
+from clusterlab._validation import Interval, Options, check_n_samples
+from clusterlab._validation.schema import Field
 from clusterlab.deep import _base
-from clusterlab.deep._elbo import elbo_terms
-from clusterlab.deep._nets import VAENet
-from clusterlab.deep._training import train
-from clusterlab.deep._vade import VaDENet, autoencoder_terms
-from clusterlab.deep._vae import TRAINING_CONSTRAINTS
+from clusterlab.deep._elbo import vae_terms
+from clusterlab.deep._nets import VAENet, vae_state_shapes
+from clusterlab.deep._vade import VaDENet, autoencoder_terms, vade_state_shapes
 from clusterlab.mixture import CollapsedComponentWarning, GaussianMixture
 from clusterlab.mixture.families import Gaussian
 
-_JSON_ATTRS = ("n_features_in_", "n_iter_", "converged_")
-_PRIOR_ATTRS = ("weights_", "means_", "covariances_")
 # The learning rate shrinks by this factor every this many epochs in both phases
 # (Jiang et al.'s schedule); it keeps the mixture prior from oscillating late in training.
-_LR_DECAY, _LR_STEP = 0.9, 10
+_SCHEDULE = {"lr_decay": 0.9, "lr_step": 10}
 
 
 # Covariance floor of the latent mixture, as a share of the codes' mean variance.
@@ -51,12 +47,7 @@ def _gaussian_mixture(n_components, covariance_type, Z, random_state):
 
 def _phase_history(phases):
     """One history table over the phases ``[(name, TrainResult), ...]``."""
-    columns = {"phase": [name for name, res in phases for _ in range(res.n_epochs)]}
-    names = [key for _, res in phases for key in res.history]
-    for key in dict.fromkeys(names):
-        columns[key] = [v for _, res in phases
-                        for v in res.history.get(key, [np.nan] * res.n_epochs)]
-    return history_frame("epoch", **columns)
+    return frame_from_state({name: res.history for name, res in phases}, "epoch")
 
 
 def mixture_log_joint(Z, weights, means, covariances, covariance_type):
@@ -80,7 +71,7 @@ def mixture_log_joint(Z, weights, means, covariances, covariance_type):
     return np.log(np.asarray(weights, dtype=np.float64)) + log_prob
 
 
-class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
+class DeepClustering(_base.LatentMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """Clustering in the latent space of a variational autoencoder.
 
     ``method="vade"`` (default) is VaDE (Jiang et al., 2017): an autoencoder
@@ -171,7 +162,7 @@ class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
         "covariance_type": [Options({"diag", "full"})],
         "pretrain_epochs": [Interval(int, 0, None)],
         "epochs": [Interval(int, 0, None)],
-        **TRAINING_CONSTRAINTS,
+        **_base.TRAINING_CONSTRAINTS,
     }
 
     def __init__(self, n_clusters=8, *, method="vade", hidden_dim=(500, 500),
@@ -197,24 +188,10 @@ class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
-    def _train(self, terms, params, module, data, epochs, rng, gen, desc):
-        X_train, X_val = data
-        return train(
-            terms, params, module, X_train, X_val, epochs=epochs, batch_size=self.batch_size,
-            learning_rate=self.learning_rate, rng=rng, generator=gen,
-            early_stopping=self.early_stopping, n_iter_no_change=self.n_iter_no_change,
-            lr_decay=_LR_DECAY, lr_step=_LR_STEP, verbose=self.verbose, desc=desc,
-        )
-
     def _fit_mixture(self, Z, rng):
         seed = int(rng.integers(2**31 - 1))
         gmm = _gaussian_mixture(self.n_clusters, self.covariance_type, Z, seed)
         return gmm.weights_, gmm.means_, gmm.covariances_
-
-    def _check_params(self):
-        validate_params(self)
-        _base.hidden_sizes(self.hidden_dim)
-        return _base.resolve_device(self.device)
 
     def fit(self, X, y=None):
         """Learn the representation and the clusters of ``X``; returns ``self``.
@@ -235,29 +212,23 @@ class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
         vae = VAENet(X.shape[1], _base.hidden_sizes(self.hidden_dim), self.latent_dim,
                      self.likelihood, init_gen).to(device)
         Xt = _base.as_tensor(X, device)
-        tr, va = _base.split_validation(X.shape[0], self.validation_fraction, rng)
-        data = (Xt[tr], Xt[va] if len(va) else None)
+        data = self._split(Xt, rng)
         phases = []
         if self.method == "vade":
-            pre = self._train(autoencoder_terms(vae, self.likelihood), vae.parameters(), vae,
-                              data, self.pretrain_epochs, rng, noise_gen, "pretraining")
+            pre = self._train(autoencoder_terms(vae, self.likelihood), vae, data,
+                              self.pretrain_epochs, rng, noise_gen, "pretraining", **_SCHEDULE)
             phases.append(("pretrain", pre))
             Z = _base.to_numpy(_base.batched(lambda x: vae.encode(x)[0], Xt), np.float64)
             net = VaDENet(vae, self.n_clusters, self.covariance_type).to(device)
             net.set_prior(*self._fit_mixture(Z, rng))
             net.start_posterior_variances()
-            result = self._train(lambda x, g: net.terms(x, g, self.likelihood),
-                                 net.parameters(), net, data, self.epochs, rng, noise_gen,
-                                 "VaDE")
+            result = self._train(lambda x, g: net.terms(x, g, self.likelihood), net, data,
+                                 self.epochs, rng, noise_gen, "VaDE", **_SCHEDULE)
             self.module_ = net
             self._prior_from_net()
         else:
-            def terms(x, g):
-                rec, kl = elbo_terms(vae, x, g, self.likelihood)
-                return {"reconstruction": rec, "kl": kl}
-
-            result = self._train(terms, vae.parameters(), vae, data, self.epochs, rng,
-                                 noise_gen, "VAE")
+            result = self._train(vae_terms(vae, self.likelihood), vae, data, self.epochs, rng,
+                                 noise_gen, "VAE", **_SCHEDULE)
             self.module_ = vae
             Z = _base.to_numpy(_base.batched(lambda x: vae.encode(x)[0], Xt), np.float64)
             self.weights_, self.means_, self.covariances_ = self._fit_mixture(Z, rng)
@@ -275,24 +246,6 @@ class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------ inference
     def _encoder(self):
         return self.module_.vae if isinstance(self.module_, VaDENet) else self.module_
-
-    def transform(self, X):
-        """Latent means (the encoder's mean of q(z | x)) of each row.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, latent_dim)
-        """
-        check_is_fitted(self)
-        X = _base.check_input(self, X, reset=False, likelihood="any")
-        encoder = self._encoder()
-        device = next(encoder.parameters()).device
-        Z = _base.batched(lambda x: encoder.encode(x)[0], _base.as_tensor(X, device))
-        return _base.to_numpy(Z, X.dtype)
 
     def predict_proba(self, X):
         """p(cluster | z) at the latent mean of each row.
@@ -325,26 +278,38 @@ class DeepClustering(ClusterMixin, TransformerMixin, BaseEstimator):
         return np.argmax(self.predict_proba(X), axis=1)
 
     # ---------------------------------------------------------- model files
-    def _get_state(self):
-        meta = _base.state_meta(self, _JSON_ATTRS)
-        arrays = _base.state_arrays(self.module_)
-        for name in (*_PRIOR_ATTRS, "labels_"):
-            arrays[name] = np.asarray(getattr(self, name))
-        return meta, arrays
+    def _model_schema(self):
+        latent = ("n_clusters", "latent_dim")
+        cov = latent if self.covariance_type == "diag" else (*latent, "latent_dim")
+        return (
+            Field("n_features_in_", "int", low=1),
+            Field("n_iter_", "int", low=0),
+            Field("converged_", "bool"),
+            Field("history_", "history"),
+            Field("weights_", "array", shape=("n_clusters",), low=0, high=1),
+            Field("means_", "array", shape=latent),
+            Field("covariances_", "array", shape=cov,
+                  low=0 if self.covariance_type == "diag" else None),
+            Field("labels_", "array", dtype="iu", shape=("n_samples",), low=0,
+                  high="n_clusters-1"),
+            Field("module_", "module"),
+        )
 
-    def _set_state(self, meta, arrays):
-        _base.restore_meta(self, meta, _JSON_ATTRS)
-        for name in (*_PRIOR_ATTRS, "labels_"):
-            setattr(self, name, arrays[name])
+    def _module_state(self):
+        return _base.module_arrays(self.module_)
+
+    def _module_shapes(self):
+        """The weights' shapes the hyperparameters imply (checked before building)."""
+        shapes = vae_state_shapes(self.n_features_in_, _base.hidden_sizes(self.hidden_dim),
+                                  self.latent_dim, self.likelihood)
+        if self.method != "vade":
+            return shapes
+        return vade_state_shapes(shapes, self.n_clusters, self.latent_dim, self.covariance_type)
+
+    def _restore_module(self, arrays):
         gen = torch.Generator().manual_seed(0)
         vae = VAENet(self.n_features_in_, _base.hidden_sizes(self.hidden_dim), self.latent_dim,
                      self.likelihood, gen)
         module = VaDENet(vae, self.n_clusters, self.covariance_type) \
             if self.method == "vade" else vae
-        _base.load_state_arrays(module, arrays)
-        self.module_ = module.to(_base.load_device(self.device)).eval()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        return tags
+        self.module_ = _base.restore_module(module, arrays, self.device)

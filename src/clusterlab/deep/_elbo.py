@@ -140,3 +140,21 @@ def elbo_terms(net, x, generator=None, likelihood="bernoulli"):
     z = reparameterize(mean, log_var, generator)
     reconstruction = log_likelihood(x, net.decode(z), likelihood, net.log_var_x)
     return reconstruction, gaussian_kl(mean, log_var)
+
+
+def vae_terms(net, likelihood):
+    """The training loop's ``terms(x, generator)`` for a VAE: the two ELBO terms.
+
+    Examples
+    --------
+    >>> from clusterlab.deep._nets import VAENet
+    >>> net = VAENet(4, [3], 2, "bernoulli", torch.Generator().manual_seed(0))
+    >>> sorted(vae_terms(net, "bernoulli")(torch.rand(5, 4), None))
+    ['kl', 'reconstruction']
+    """
+
+    def terms(x, generator):
+        rec, kl = elbo_terms(net, x, generator, likelihood)
+        return {"reconstruction": rec, "kl": kl}
+
+    return terms

@@ -39,6 +39,38 @@ def mlp(sizes, generator, *, final_activation=False):
     return nn.Sequential(*layers)
 
 
+def _mlp_shapes(prefix, sizes, final_activation):
+    """State-dict shapes of :func:`mlp` (a ReLU follows every Linear but maybe the last)."""
+    out = {}
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        out[f"{prefix}.{2 * i}.weight"] = (b, a)
+        out[f"{prefix}.{2 * i}.bias"] = (b,)
+    return out
+
+
+def vae_state_shapes(input_dim, hidden, latent_dim, likelihood):
+    """Name -> shape of every tensor in a :class:`VAENet` state dict, without building it.
+
+    Model files check stored weights against these shapes before a network is
+    allocated.
+
+    Examples
+    --------
+    >>> shapes = vae_state_shapes(6, [4], 2, "gaussian")
+    >>> shapes["body.0.weight"], shapes["head.weight"], shapes["log_var_x"]
+    ((4, 6), (4, 4), (6,))
+    """
+    hidden = list(hidden)
+    width = hidden[-1] if hidden else input_dim
+    shapes = _mlp_shapes("body", [input_dim, *hidden], True)
+    shapes["head.weight"] = (2 * latent_dim, width)
+    shapes["head.bias"] = (2 * latent_dim,)
+    shapes.update(_mlp_shapes("decoder", [latent_dim, *hidden[::-1], input_dim], False))
+    if likelihood == "gaussian":
+        shapes["log_var_x"] = (input_dim,)
+    return shapes
+
+
 class VAENet(nn.Module):
     """Encoder x -> (mean, log_var) of q(z | x) and decoder z -> p(x | z).
 

@@ -143,6 +143,26 @@ class FullComponents(nn.Module):
 COMPONENTS = {"diag": DiagComponents, "full": FullComponents}
 
 
+def vade_state_shapes(vae_shapes, n_clusters, latent_dim, covariance_type):
+    """Name -> shape of every tensor in a :class:`VaDENet` state dict, without building it.
+
+    Examples
+    --------
+    >>> vade_state_shapes({}, 3, 2, "full")["components.prec_lower"]
+    (3, 2, 2)
+    """
+    shapes = {f"vae.{k}": v for k, v in vae_shapes.items()}
+    shapes["logit_pi"] = (n_clusters,)
+    shapes["components.means"] = (n_clusters, latent_dim)
+    if covariance_type == "diag":
+        shapes["components.log_vars"] = (n_clusters, latent_dim)
+    else:
+        shapes["components.prec_log_diag"] = (n_clusters, latent_dim)
+        shapes["components.prec_lower"] = (n_clusters, latent_dim, latent_dim)
+        shapes["components.strict_lower"] = (latent_dim, latent_dim)
+    return shapes
+
+
 class VaDENet(nn.Module):
     """A :class:`~clusterlab.deep._nets.VAENet` plus the mixture prior's parameters.
 

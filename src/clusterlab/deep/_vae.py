@@ -5,30 +5,17 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._rng import as_generator
-from clusterlab._validation import Interval, Options, check_sample_count, validate_params
+from clusterlab._validation import Interval, Options, check_sample_count
+from clusterlab._validation.schema import Field
 from clusterlab.deep import _base
-from clusterlab.deep._elbo import elbo_terms, log_likelihood
-from clusterlab.deep._nets import VAENet
-from clusterlab.deep._training import train
-
-_JSON_ATTRS = ("n_features_in_", "n_iter_", "converged_", "best_epoch_", "stopped_early_")
-
-# the training-loop hyperparameters shared by VAE and DeepClustering
-TRAINING_CONSTRAINTS = {
-    "batch_size": [Interval(int, 1, None)],
-    "learning_rate": [Interval(float, 0, None, closed="neither")],
-    "validation_fraction": [Interval(float, 0, 1, closed="left")],
-    "early_stopping": ["boolean"],
-    "n_iter_no_change": [Interval(int, 1, None)],
-    "device": [str],
-    "random_state": ["random_state"],
-    "verbose": ["verbose"],
-}
+from clusterlab.deep._elbo import elbo_terms, log_likelihood, vae_terms
+from clusterlab.deep._nets import VAENet, vae_state_shapes
 
 
-class VAE(TransformerMixin, BaseEstimator):
+class VAE(_base.LatentMixin, TransformerMixin, BaseEstimator):
     """Variational autoencoder: ReLU MLP encoder and decoder, Gaussian latent.
 
     The generative model is p(z) = N(0, I), p(x | z) Bernoulli (logits from
@@ -101,8 +88,18 @@ class VAE(TransformerMixin, BaseEstimator):
         "latent_dim": [Interval(int, 1, None)],
         "likelihood": [Options({"bernoulli", "gaussian"})],
         "epochs": [Interval(int, 1, None)],
-        **TRAINING_CONSTRAINTS,
+        **_base.TRAINING_CONSTRAINTS,
     }
+
+    _model_schema = (
+        Field("n_features_in_", "int", low=1),
+        Field("n_iter_", "int", low=0),
+        Field("converged_", "bool"),
+        Field("best_epoch_", "int", low=-1),
+        Field("stopped_early_", "bool"),
+        Field("history_", "history"),
+        Field("module_", "module"),
+    )
 
     def __init__(self, input_dim=None, *, hidden_dim=400, latent_dim=20, likelihood="bernoulli",
                  epochs=30, batch_size=128, learning_rate=1e-3, validation_fraction=0.1,
@@ -127,10 +124,6 @@ class VAE(TransformerMixin, BaseEstimator):
         return VAENet(n_features, _base.hidden_sizes(self.hidden_dim), self.latent_dim,
                       self.likelihood, generator)
 
-    def _terms(self, x, generator):
-        rec, kl = elbo_terms(self.module_, x, generator, self.likelihood)
-        return {"reconstruction": rec, "kl": kl}
-
     def fit(self, X, y=None):
         """Train on ``X`` (rows are samples); returns ``self``.
 
@@ -143,9 +136,7 @@ class VAE(TransformerMixin, BaseEstimator):
         -------
         self : VAE
         """
-        validate_params(self)
-        _base.hidden_sizes(self.hidden_dim)
-        device = _base.resolve_device(self.device)
+        device = self._check_params()
         X = _base.check_input(self, X, reset=True, likelihood=self.likelihood)
         if self.input_dim is not None and X.shape[1] != self.input_dim:
             raise ValueError(
@@ -154,15 +145,9 @@ class VAE(TransformerMixin, BaseEstimator):
             )
         rng, init_gen, noise_gen = _base.torch_generators(self.random_state, device)
         self.module_ = self._build(X.shape[1], init_gen).to(device)
-        train_idx, val_idx = _base.split_validation(X.shape[0], self.validation_fraction, rng)
-        Xt = _base.as_tensor(X, device)
-        result = train(
-            self._terms, self.module_.parameters(), self.module_, Xt[train_idx],
-            Xt[val_idx] if len(val_idx) else None, epochs=self.epochs,
-            batch_size=self.batch_size, learning_rate=self.learning_rate, rng=rng,
-            generator=noise_gen, early_stopping=self.early_stopping,
-            n_iter_no_change=self.n_iter_no_change, verbose=self.verbose, desc="VAE",
-        )
+        data = self._split(_base.as_tensor(X, device), rng)
+        result = self._train(vae_terms(self.module_, self.likelihood), self.module_, data,
+                             self.epochs, rng, noise_gen, "VAE")
         self.history_ = history_frame("epoch", **result.history)
         self.n_iter_ = result.n_epochs
         self.converged_ = result.stopped_early
@@ -171,8 +156,8 @@ class VAE(TransformerMixin, BaseEstimator):
         return self
 
     # ------------------------------------------------------------ inference
-    def _device(self):
-        return next(self.module_.parameters()).device
+    def _encoder(self):
+        return self.module_
 
     def encode(self, X, *, return_log_var=False):
         """Mean (and log-variance) of q(z | x) for each row of ``X``.
@@ -187,24 +172,8 @@ class VAE(TransformerMixin, BaseEstimator):
         mean : ndarray of shape (n_samples, latent_dim)
         log_var : ndarray of shape (n_samples, latent_dim), if asked
         """
-        check_is_fitted(self)
-        X = _base.check_input(self, X, reset=False, likelihood="any")
-        mean, log_var = _base.batched(self.module_.encode, _base.as_tensor(X, self._device()))
-        mean = _base.to_numpy(mean, X.dtype)
-        return (mean, _base.to_numpy(log_var, X.dtype)) if return_log_var else mean
-
-    def transform(self, X):
-        """Latent means, the representation used downstream (same as ``encode``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, latent_dim)
-        """
-        return self.encode(X)
+        mean, log_var = self._encode(X)
+        return (mean, log_var) if return_log_var else mean
 
     def _mean_of(self, decoded):
         return torch.sigmoid(decoded) if self.likelihood == "bernoulli" else decoded
@@ -244,16 +213,13 @@ class VAE(TransformerMixin, BaseEstimator):
         X = _base.check_input(self, X, reset=False, likelihood="any")
         return self.decode(self.encode(X)).astype(X.dtype, copy=False)
 
+    @fill_doc
     def sample(self, n_samples=1, random_state=None, *, mean=True):
         """Generate rows: z ~ N(0, I), then the mean of p(x | z) (or a draw).
 
         Parameters
         ----------
-        n_samples : int, default=1
-            Number of samples to draw.
-        random_state : int, Generator, RandomState or None, default=None
-            Seed of the draw (the same seed gives the same samples); None draws
-            fresh randomness.
+        {sample_params}
         mean : bool, default=True
             Return the mean of p(x | z); False draws x ~ p(x | z).
 
@@ -324,16 +290,14 @@ class VAE(TransformerMixin, BaseEstimator):
         return _base.batched(fn, _base.as_tensor(X, self._device())).cpu().numpy()
 
     # ---------------------------------------------------------- model files
-    def _get_state(self):
-        return _base.state_meta(self, _JSON_ATTRS), _base.state_arrays(self.module_)
+    def _module_state(self):
+        return _base.module_arrays(self.module_)
 
-    def _set_state(self, meta, arrays):
-        _base.restore_meta(self, meta, _JSON_ATTRS)
+    def _module_shapes(self):
+        """The weights' shapes the hyperparameters imply (checked before building)."""
+        return vae_state_shapes(self.n_features_in_, _base.hidden_sizes(self.hidden_dim),
+                                self.latent_dim, self.likelihood)
+
+    def _restore_module(self, arrays):
         module = self._build(self.n_features_in_, torch.Generator().manual_seed(0))
-        _base.load_state_arrays(module, arrays)
-        self.module_ = module.to(_base.load_device(self.device)).eval()
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        return tags
+        self.module_ = _base.restore_module(module, arrays, self.device)

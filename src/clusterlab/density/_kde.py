@@ -7,6 +7,7 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._mapreduce import Weights, map_rows
 from clusterlab._rng import as_generator
 from clusterlab._validation import (
@@ -17,6 +18,7 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.density import _bounds, _fft, _streamed
 from clusterlab.density._exact import ExactModel
 from clusterlab.density.bandwidth import (
@@ -120,6 +122,15 @@ class KernelDensity(DensityMixin, BaseEstimator):
         "kernel": [Options(set(KERNELS))],
         "bounds": [None, "array-like"],
     }
+
+    _model_schema = (
+        Field("bandwidth", "array", shape=None, param=True),
+        Field("n_features_in_", "int", low=1),
+        Field("bandwidth_matrix_", "array", shape=("n_features_in_", "n_features_in_")),
+        Field("bandwidth_", "array", shape=("n_features_in_",), low=0),
+        Field("data_", "array", shape=("n_samples", "n_features_in_")),
+        Field("sample_weight_", "array", shape=("n_samples",), low=0),
+    )
 
     def __init__(self, bandwidth="scott", *, kernel="gaussian", bounds=None):
         self.bandwidth = bandwidth
@@ -274,10 +285,11 @@ class KernelDensity(DensityMixin, BaseEstimator):
             out[ok] = logsumexp(np.stack(parts), axis=0)
         return out
 
+    @fill_doc
     def score(self, X, y=None):
         """Mean log-density per sample of ``X`` (higher is better).
 
-        As every density estimator's ``score`` here: ``score_samples(X).mean()``.
+        {density_score}
         (scikit-learn's ``KernelDensity.score`` is the sum; the mean makes
         scores of data sets of different sizes comparable, and model selection
         over equal-sized folds picks the same bandwidth either way.)
@@ -401,16 +413,13 @@ class KernelDensity(DensityMixin, BaseEstimator):
         return _fft.default_axes(X, self.bandwidth_matrix_, get_kernel(self.kernel),
                                  counts, low, high, self._data_extent())
 
+    @fill_doc
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the estimated density (any kernel, inside ``bounds``).
 
         Parameters
         ----------
-        n_samples : int, default=1
-            Number of samples to draw.
-        random_state : int, Generator, RandomState or None, default=None
-            Seed of the draw (the same seed gives the same samples); None draws
-            fresh randomness.
+        {sample_params}
 
         Returns
         -------

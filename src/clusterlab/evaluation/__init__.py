@@ -1,6 +1,6 @@
 """Judging clusterings and choosing the number of clusters."""
 
-from clusterlab._lazy import lazy_getattr
+from clusterlab._lazy import lazy_facade
 
 _LAZY = {
     "select_k": "clusterlab.evaluation._select_k",
@@ -12,4 +12,4 @@ _LAZY = {
 }
 __all__ = sorted(_LAZY)
 
-__getattr__ = lazy_getattr(__name__, _LAZY)
+__getattr__, __dir__ = lazy_facade(__name__, _LAZY, globals())

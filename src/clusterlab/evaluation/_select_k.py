@@ -70,7 +70,9 @@ class SelectionResult:
         groups = self.table.groupby(others) if others else [("", self.table)]
         column = self.table.attrs["criterion_column"]
         for key, frame in groups:
-            ax.plot(frame[self.k_param], frame[column], marker="o", label=str(key) or None)
+            # pandas groups by a list give tuple keys: ("full",) reads as full
+            label = ", ".join(map(str, key)) if isinstance(key, tuple) else str(key)
+            ax.plot(frame[self.k_param], frame[column], marker="o", label=label or None)
         best = self.table.iloc[self.best_index_]
         ax.plot([best[self.k_param]], [best[column]], "k*", markersize=14)
         ax.set_xlabel(self.k_param)
@@ -103,9 +105,13 @@ def _labels_of(estimator, X):
     return estimator.predict(X) if labels is None else labels
 
 
-def _fit_one(estimator, params, X, criterion, seed):
+def _fit_one(estimator, params, X, criterion, seed, progress=None, start=None):
     model = clone(estimator).set_params(**params)
-    model.fit(X)
+    if start is None:
+        model.fit(X)
+    else:  # the k's shared initial partition, then the estimator's own setting back
+        model.set_params(init_params=lambda X, k, rng: start).fit(X)
+        model.set_params(init_params=estimator.get_params()["init_params"])
     labels = _labels_of(model, X)
     rng = np.random.default_rng(seed)
     row = dict(params)
@@ -120,6 +126,8 @@ def _fit_one(estimator, params, X, criterion, seed):
     row["degenerate"] = bool(collapsed is not None and len(collapsed) > 0)
     if hasattr(model, "converged_"):
         row["converged"] = bool(model.converged_)
+    if progress is not None:
+        progress()
     return row, model
 
 
@@ -165,7 +173,8 @@ def select_k(
     exclude_degenerate=True,
     n_refs=10,
     n_jobs=-1,
-    random_state=0,
+    random_state=None,
+    progress=None,
 ):
     """Fit one candidate per k (and per setting of ``param_grid``) and choose the best.
 
@@ -184,15 +193,28 @@ def select_k(
         within-cluster dispersion work for any clustering.
     param_grid : dict of lists, optional
         Other parameters to sweep, e.g. ``{"covariance_type": ["full", "diag"]}``.
+        None: the estimator's own default sweep if it has one (GaussianMixture:
+        mclust's fourteen covariance models, as ``Mclust`` does); ``{}`` keeps
+        the estimator's settings. An estimator with ``initial_partition(X, k)``
+        (the mixtures, with ``n_init=1``) starts every candidate of one k from
+        that one partition, as mclust does, so their criteria compare the
+        models and not the starts.
     exclude_degenerate : bool, default=True
         Never choose a fit flagged as degenerate (a mixture with a collapsed
         component, ``collapsed_components_`` non-empty); the table says so.
     n_refs : int, default=10
         Reference data sets for the gap statistic.
-    n_jobs : int, default=-1
-        Candidates fitted in parallel (joblib threads; the kernels release the GIL).
-    random_state : int, default=0
-        Seed for the gap statistic's reference draws and silhouette subsampling.
+    n_jobs : int or None, default=-1
+        Candidates fitted in parallel (joblib threads; the kernels release the
+        GIL); -1 uses every core, as the estimators' kernels do by default.
+    random_state : int, Generator, RandomState or None, default=None
+        Seed for the gap statistic's reference draws and silhouette
+        subsampling. None, as for the estimators, draws fresh randomness on
+        each call; an int makes the table reproducible (the candidates take
+        their own seeds from ``estimator``'s ``random_state``).
+    progress : callable, optional
+        Called with no argument after each candidate is fitted (from the
+        worker thread), e.g. to advance a progress bar.
 
     Returns
     -------
@@ -219,9 +241,15 @@ def select_k(
     X = check_data(clone(estimator), X)
     check_n_samples(X, max(ks), param="max(k)")
     seeds = as_generator(random_state).integers(0, 2**31 - 1, size=3)
+    if param_grid is None:
+        param_grid = getattr(estimator, "_select_k_grid", None)
     candidates = _candidates(k_param, ks, param_grid)
+    shared = getattr(estimator, "initial_partition", None)
+    starts = {kk: shared(X, kk) for kk in ks} if shared is not None else {}
     fitted = Parallel(n_jobs=n_jobs, prefer="threads")(
-        delayed(_fit_one)(estimator, p, X, crit, seeds[0] + i) for i, p in enumerate(candidates)
+        delayed(_fit_one)(estimator, p, X, crit, seeds[0] + i, progress,
+                          starts.get(p[k_param]))
+        for i, p in enumerate(candidates)
     )
     table = pd.DataFrame([row for row, _ in fitted])
     others = [c for c in (param_grid or {})]

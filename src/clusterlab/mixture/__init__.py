@@ -1,6 +1,6 @@
 """Mixture models fitted by one family-agnostic EM engine."""
 
-from clusterlab._lazy import lazy_getattr
+from clusterlab._lazy import lazy_facade
 
 _LAZY = {
     "CollapsedComponentWarning": "clusterlab.mixture._base",
@@ -9,4 +9,4 @@ _LAZY = {
 }
 __all__ = sorted(_LAZY)
 
-__getattr__ = lazy_getattr(__name__, _LAZY)
+__getattr__, __dir__ = lazy_facade(__name__, _LAZY, globals())

@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._rng import as_generator, spawn
@@ -24,8 +25,10 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.schema import Field
 from clusterlab.mixture import _em
 from clusterlab.mixture._init import INITIALISERS, initialise, streamed_initialise
+from clusterlab.mixture._stopping import STOPPING_RULES
 from clusterlab.sources import Source, as_source, in_memory_if_small, is_streamed
 
 
@@ -46,13 +49,55 @@ BASE_CONSTRAINTS = {
     "verbose": ["verbose"],
     "verbose_interval": [Interval(int, 1, None)],
     "chunk_size": [None, Interval(int, 1, None)],
+    "stopping": [Options(set(STOPPING_RULES))],
+    "acceleration": [Options({"none", "squarem"})],
 }
 
 
 class BaseMixture(DensityMixin, BaseEstimator):
     """Shared machinery of :class:`GaussianMixture` and :class:`MixtureModel`."""
 
+    #: whether ``fit`` and friends accept NaN (missing values) in ``X``
+    _allow_nan = False
+
+    # ---- model files -------------------------------------------------------------
+    def _model_schema(self):
+        """Model-file fields; the parameters' shapes depend on the family."""
+        family = self._make_family()
+        params = family.param_fields()
+        if params is None:
+            raise TypeError(f"the {family!r} family declares no param_fields; it cannot be "
+                            "saved (see clusterlab.io.register_family).")
+        return (
+            Field("weights_init", "array", shape=("n_components",), param=True),
+            *self._init_fields(family),
+            Field("n_features_in_", "int", low=1),
+            Field("params_", "arrays", items=tuple(params)),
+            Field("weights_", "array", shape=("n_components",), low=0, high=1),
+            Field("history_", "history"),
+            Field("lower_bound_", "float"),
+            Field("n_iter_", "int", low=0),
+            Field("converged_", "bool"),
+            Field("n_parameters_", "int", low=0),
+            Field("collapsed_components_", "array", dtype="iu", shape=("n_collapsed",),
+                  low=0, high="n_components-1"),
+            # recomputed from params_ on load (see _restore_derived)
+            *(Field(name + "_", "array", derived=True) for name in family.public_params),
+        )
+
+    def _restore_derived(self):
+        for key, value in self._make_family().attributes(self.params_).items():
+            setattr(self, key + "_", value)
+
     # ---- fitting -----------------------------------------------------------------
+    def _family_for(self, X, family):
+        """The family for this ``X`` (GaussianMixture: a missing-data one for NaN)."""
+        return family
+
+    def _start_data(self, X, family):
+        """What the initialiser sees (GaussianMixture: NaN at the column means)."""
+        return X
+
     def _validate_fit(self, X, sample_weight, reset=True):
         validate_params(self)
         family = self._make_family()
@@ -65,13 +110,15 @@ class BaseMixture(DensityMixin, BaseEstimator):
             if reset:
                 self.n_features_in_ = source.n_features
             return source, Weights(sample_weight, source), family
-        X = check_data(self, X, reset=reset)
+        X = check_data(self, X, reset=reset, allow_nan=self._allow_nan)
+        family = self._family_for(X, family)
         family.check_X(X)
         check_n_samples(X, self.n_components, param="n_components")
         return X, check_sample_weight(sample_weight, X), family
 
     def _initial_params(self, X, weights, family, rng):
         """Parameters and weights after the initialiser and one M-step."""
+        X = X if isinstance(X, Source) else self._start_data(X, family)
         if isinstance(X, Source):
             init = streamed_initialise(X, weights, self.n_components, self.init_params, rng)
         else:
@@ -79,6 +126,30 @@ class BaseMixture(DensityMixin, BaseEstimator):
         stats, nk = _em.stats_from_init(X, weights, family, init, self.n_components,
                                         rows=self.chunk_size)
         return _em.m_step(family, stats, nk, self.learn_weights)
+
+    def initial_partition(self, X, n_components):
+        """The labels (or responsibilities) this estimator's ``init_params`` starts
+        ``n_components`` components from on ``X``; ``select_k`` shares one per k.
+
+        Returns ``None`` when there is no single start to share (``n_init > 1``,
+        ``warm_start``, given initial parameters).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from clusterlab import GaussianMixture
+        >>> X = np.r_[np.zeros((5, 2)), np.ones((5, 2))] + np.arange(10)[:, None] * 0.01
+        >>> GaussianMixture(init_params="hc").initial_partition(X, 2).tolist()
+        [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+        """
+        given = [getattr(self, name, None) for name in
+                 ("weights_init", "means_init", "precisions_init", "params_init")]
+        if self.n_init > 1 or self.warm_start or any(g is not None for g in given):
+            return None
+        X = np.asarray(X, dtype=np.float64)
+        X = self._start_data(X, self._family_for(X, self._make_family()))
+        rng = spawn(as_generator(self.random_state), 1)[0]
+        return initialise(X, np.ones(X.shape[0]), n_components, self.init_params, rng)
 
     def fit(self, X, y=None, sample_weight=None):
         """Estimate the parameters by EM, keeping the best of ``n_init`` runs.
@@ -107,6 +178,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
                 print(f"Initialization {run}")
             res = _em.run_em(
                 X, weights, family, params, mix, max_iter=self.max_iter, tol=self.tol,
+                stopping=self.stopping, acceleration=self.acceleration,
                 hard=self.algorithm == "hard", learn_weights=self.learn_weights,
                 rows=self.chunk_size, callback=self._progress if self.verbose else None,
             )
@@ -131,9 +203,12 @@ class BaseMixture(DensityMixin, BaseEstimator):
         self.weights_ = res.weights
         for key, value in family.attributes(res.params).items():
             setattr(self, key + "_", value)
-        self.history_ = history_frame(log_likelihood=res.log_likelihood, elbo=res.elbo)
+        change = res.change or [np.nan] * len(res.log_likelihood)
+        self.history_ = history_frame(log_likelihood=res.log_likelihood, elbo=res.elbo,
+                                      change=change)
         self.lower_bound_ = float(res.lower_bound)
         self.n_iter_ = res.n_iter
+        self._n_evaluations = res.n_evaluations  # E-steps, SQUAREM's extrapolations included
         self.converged_ = bool(res.converged)
         self.n_parameters_ = self._n_parameters()
         self._flag_collapsed(family, res.params, res.stats)
@@ -191,7 +266,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
             rng = as_generator(self.random_state)
             self.params_, self.weights_ = self._initial_params(X, weights, family, rng)
             self._running, self._n_batches = None, 0
-            self.history_ = history_frame(log_likelihood=[], elbo=[])
+            self.history_ = history_frame(log_likelihood=[], elbo=[], change=[])
             self.n_iter_ = 0
         running = getattr(self, "_running", None)
         n_batches = getattr(self, "_n_batches", 0)
@@ -218,8 +293,8 @@ class BaseMixture(DensityMixin, BaseEstimator):
                                  f"{type(self).__name__} is expecting {self.n_features_in_} "
                                  "features as input.")
             return source, self._make_family()
-        X = check_data(self, X, reset=False)
-        family = self._make_family()
+        X = check_data(self, X, reset=False, allow_nan=self._allow_nan)
+        family = self._family_for(X, self._make_family())
         family.check_X(X)
         return X, family
 
@@ -306,10 +381,11 @@ class BaseMixture(DensityMixin, BaseEstimator):
         X, family = self._check_apply(X)
         return self._rows(X, family, "log_norm", out)
 
+    @fill_doc
     def score(self, X, y=None):
         """Mean log-likelihood per sample of ``X`` (higher is better).
 
-        As every density estimator's ``score`` here: ``score_samples(X).mean()``.
+        {density_score}
 
         Parameters
         ----------
@@ -333,18 +409,17 @@ class BaseMixture(DensityMixin, BaseEstimator):
             return float(map_reduce(X, part)) / X.n_rows
         return float(self.score_samples(X).mean())
 
+    @fill_doc
     def sample(self, n_samples=1, random_state=None):
         """Draw ``n_samples`` samples from the fitted mixture.
 
+        scikit-learn's ``GaussianMixture.sample`` draws with the estimator's
+        ``random_state``; here, as in every clusterlab ``sample``, the draw
+        has its own ``random_state``.
+
         Parameters
         ----------
-        n_samples : int, default=1
-            Number of samples to draw.
-        random_state : int, Generator, RandomState or None, default=None
-            Seed of the draw (the same seed gives the same samples); None draws
-            fresh randomness. (scikit-learn's ``GaussianMixture.sample`` reuses
-            the estimator's ``random_state``; here, as in every clusterlab
-            ``sample``, the draw has its own.)
+        {sample_params}
 
         Returns
         -------
@@ -408,17 +483,57 @@ class BaseMixture(DensityMixin, BaseEstimator):
         n = as_source(X).n_rows if is_streamed(X) else np.asarray(X).shape[0]
         return -2 * self.score(X) * n + 2 * self._n_parameters()
 
-    def icl(self, X):
-        """Integrated completed likelihood (Biernacki et al.): BIC plus twice the entropy
-        of the responsibilities, penalising overlapping components (lower is better).
+    def icl(self, X, *, method="entropy"):
+        """Integrated completed likelihood (Biernacki et al. 2000), lower is better.
+
+        ``method="entropy"``: BIC plus twice the entropy of the responsibilities;
+        ``"map"``: BIC minus twice the log-probability of each row's most probable
+        component, as R's mclust reports it (``mclust::icl``, sign flipped).
+        Both penalise overlapping components.
 
         Returns
         -------
         float
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from clusterlab import GaussianMixture
+        >>> rng = np.random.default_rng(0)
+        >>> X = np.vstack([rng.normal(0, 1, (50, 2)), rng.normal(6, 1, (50, 2))])
+        >>> gm = GaussianMixture(2, random_state=0).fit(X)
+        >>> bool(gm.icl(X, method="map") >= gm.bic(X))
+        True
         """
+        if method not in ("entropy", "map"):
+            raise ValueError(f"method must be 'entropy' or 'map'; got {method!r}.")
+        if method == "map":
+            resp = self.predict_proba(X)
+            top = np.maximum(resp.max(axis=1), np.finfo(np.float64).tiny)
+            return self.bic(X) - 2.0 * float(np.log(top).sum())
         X, family = self._check_apply(X)
         ent = _em.entropy(X, family, self.params_, self.weights_, rows=self.chunk_size)
         return self.bic(X) + 2.0 * ent
+
+    def uncertainty(self, X):
+        """Per-row classification uncertainty ``1 - max_j p(j | x)`` (mclust's
+        ``uncertainty``): 0 for a row sure of its component, up to ``1 - 1/k``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from clusterlab import GaussianMixture
+        >>> rng = np.random.default_rng(0)
+        >>> X = np.vstack([rng.normal(0, 1, (50, 2)), rng.normal(6, 1, (50, 2))])
+        >>> u = GaussianMixture(2, random_state=0).fit(X).uncertainty(X)
+        >>> u.shape, bool(u.max() <= 0.5)
+        ((100,), True)
+        """
+        return 1.0 - self.predict_proba(X).max(axis=1)
 
 
 def check_weights_init(value, k):

@@ -16,6 +16,8 @@ from clusterlab._config import chunk_rows
 from clusterlab._kernels.estep import entropy_rows, normalize_rows
 from clusterlab._mapreduce import map_reduce
 from clusterlab._threads import one_blas_thread
+from clusterlab.mixture._squarem import squarem
+from clusterlab.mixture._stopping import criterion
 from clusterlab.sources import Source
 
 # scikit-learn adds 10 eps to every count, so an empty component keeps a finite log-weight
@@ -36,6 +38,8 @@ class EMResult:
     n_iter: int = 0
     converged: bool = False
     stats: dict | None = None
+    change: list = field(default_factory=list)
+    n_evaluations: int = 0
 
 
 def chunks(n_samples, rows):
@@ -232,34 +236,66 @@ def m_step(family, stats, nk, learn_weights):
     return family.m_step(stats), weights
 
 
-def run_em(X, weights, family, params, mix_weights, *, max_iter, tol, hard=False,
-           learn_weights=True, rows=None, callback=None):
-    """Iterate E and M steps from ``params`` until the objective changes < ``tol``.
+def run_em(X, weights, family, params, mix_weights, *, max_iter, tol, stopping="absolute",
+           acceleration=None, hard=False, learn_weights=True, rows=None, callback=None):
+    """Iterate E and M steps from ``params`` until the stopping rule's value < ``tol``.
 
     The objective is the weighted mean log-likelihood (soft EM) or the mean
     classification log-likelihood, the ELBO of one-hot responsibilities
     (hard EM). Both never decrease. As in scikit-learn, ``lower_bound`` is the
-    objective of the last E-step.
+    objective of the last E-step. ``stopping`` names the rule
+    (``_stopping.STOPPING_RULES``); ``acceleration="squarem"`` extrapolates
+    soft EM (``_squarem.py``), for any family.
     """
-    wsum = None if isinstance(X, Source) else float(weights.sum())
-    res = EMResult(params=params, weights=mix_weights)
-    lower = -np.inf
-    for it in range(1, max_iter + 1):
-        prev = lower
-        stats, nk, ll, el = e_pass(X, weights, family, res.params, np.log(res.weights),
-                                   hard=hard, rows=rows)
-        wsum = wsum or float(nk.sum())  # a source's total weight: the responsibilities'
-        res.log_likelihood.append(ll / wsum)
-        res.elbo.append(el / wsum)
-        lower = el / wsum if hard else ll / wsum
-        res.params, res.weights = m_step(family, stats, nk, learn_weights)
-        res.stats, res.n_iter, res.lower_bound = stats, it, lower
-        if callback is not None:
-            callback(it, lower)
-        if abs(lower - prev) < tol:
-            res.converged = True
+    run = EMRun(X, weights, family, max_iter=max_iter, tol=tol, stopping=stopping,
+                hard=hard, learn_weights=learn_weights, rows=rows, callback=callback)
+    if acceleration == "squarem" and not hard:
+        return squarem(run, params, mix_weights)
+    for _ in range(max_iter):
+        if run.record(params, mix_weights, *run.evaluate(params, mix_weights)):
             break
-    return res
+        params, mix_weights = run.res.params, run.res.weights
+    return run.res
+
+
+class EMRun:
+    """One EM run's bookkeeping: E-steps (``evaluate``) and recorded iterations
+    (``record``: history, stopping rule, M-step), shared by plain and accelerated EM."""
+
+    def __init__(self, X, weights, family, *, max_iter, tol, stopping, hard, learn_weights,
+                 rows, callback):
+        self.X, self.weights, self.family = X, weights, family
+        self.max_iter, self.tol, self.stopping, self.hard = max_iter, tol, stopping, hard
+        self.learn_weights, self.rows, self.callback = learn_weights, rows, callback
+        self.wsum = None if isinstance(X, Source) else float(weights.sum())
+        self.res = EMResult(params=None, weights=None)
+
+    def evaluate(self, params, mix_weights):
+        """E-step at the parameters: ``(stats, nk, mean log-likelihood, mean elbo)``."""
+        stats, nk, ll, el = e_pass(self.X, self.weights, self.family, params,
+                                   np.log(mix_weights), hard=self.hard, rows=self.rows)
+        self.wsum = self.wsum or float(nk.sum())  # a source's total weight
+        self.res.n_evaluations += 1
+        return stats, nk, ll / self.wsum, el / self.wsum
+
+    def m_step(self, stats, nk):
+        """Parameters and mixture weights from statistics."""
+        return m_step(self.family, stats, nk, self.learn_weights)
+
+    def record(self, params, mix_weights, stats, nk, ll, el):
+        """Keep an iteration and take its M-step; True when the run is over."""
+        res = self.res
+        res.log_likelihood.append(ll)
+        res.elbo.append(el)
+        objective = res.elbo if self.hard else res.log_likelihood
+        change = criterion(self.stopping, objective, self.wsum)
+        res.change.append(change)
+        res.params, res.weights = self.m_step(stats, nk)
+        res.stats, res.n_iter, res.lower_bound = stats, len(objective), objective[-1]
+        if self.callback is not None:
+            self.callback(res.n_iter, res.lower_bound)
+        res.converged = change < self.tol
+        return res.converged or res.n_iter >= self.max_iter
 
 
 def stepwise_step(X, weights, family, params, mix_weights, running, step, *,

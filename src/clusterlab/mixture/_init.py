@@ -8,6 +8,7 @@ import numpy as np
 
 from clusterlab._mapreduce import draw_rows
 from clusterlab.cluster import KMeans, kmeans_parallel, kmeans_plusplus
+from clusterlab.cluster.hierarchy import cut_linkage, linkage
 
 
 def _kmeans_labels(X, weights, k, rng):
@@ -38,7 +39,37 @@ def _random_from_data_labels(X, weights, k, rng):
     return labels
 
 
+# mclust's default subset for its hierarchical initialisation on large data
+_HC_ROWS = 2000
+
+
+def _svd_scaled(X):
+    """mclust's ``hcUse="SVD"`` transformation: centred data on its principal axes,
+    each axis divided by the square root of its singular value."""
+    centred = X - X.mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    keep = s > s[0] * 1e-12
+    return centred @ vt[keep].T / np.sqrt(s[keep])
+
+
+def _hc_labels(X, weights, k, rng):
+    """Model-based agglomerative start (mclust's ``hc`` + ``hclass``): merges that
+    lose the least classification likelihood of a spherical Gaussian model with
+    equal volumes (mclust's EII criterion, which is Ward's), on mclust's scaled-SVD
+    view of the data, on a subset of ``_HC_ROWS`` rows for large data (the other
+    rows start unassigned, as in mclust). Sample weights only choose the subset."""
+    candidates = np.flatnonzero(weights > 0)
+    rows = candidates
+    if candidates.size > _HC_ROWS:
+        rows = np.sort(rng.choice(candidates, size=_HC_ROWS, replace=False))
+    tree = linkage(_svd_scaled(np.asarray(X[rows], dtype=np.float64)), method="ward")
+    labels = np.full(X.shape[0], -1, dtype=np.intp)
+    labels[rows] = cut_linkage(tree, n_clusters=k)
+    return labels
+
+
 INITIALISERS = {
+    "hc": _hc_labels,
     "kmeans": _kmeans_labels,
     "k-means++": _kmeans_plusplus_labels,
     "random": _random_resp,
@@ -54,7 +85,7 @@ def initialise(X, weights, n_components, method, rng):
     X : ndarray of shape (n_samples, n_features)
     weights : ndarray of shape (n_samples,)
     n_components : int
-    method : {"kmeans", "k-means++", "random", "random_from_data"} or callable
+    method : {"hc", "kmeans", "k-means++", "random", "random_from_data"} or callable
         A callable is called as ``method(X, n_components, rng)`` and returns
         labels or responsibilities.
     rng : numpy.random.Generator
@@ -115,5 +146,10 @@ def streamed_initialise(source, weights, n_components, method, rng):
         return ("rows", C, np.ones(n_components))
     if method == "random":
         return ("random", seed)
+    if method == "hc":  # on a drawn subset; every row starts at its nearest subset cluster
+        sub = draw_rows(source, weights, min(_HC_ROWS, source.n_rows), seed)
+        labels = _hc_labels(sub, np.ones(sub.shape[0]), n_components, rng)
+        return ("centers", np.array([sub[labels == j].mean(axis=0)
+                                     for j in range(n_components)]))
     rows = draw_rows(source, weights, n_components, seed)
     return ("rows", rows, np.ones(n_components))

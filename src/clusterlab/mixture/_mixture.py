@@ -1,8 +1,11 @@
 """MixtureModel: the EM engine with any family (Bernoulli, categorical, Poisson, yours)."""
 
+import dataclasses
+
 import numpy as np
 
 from clusterlab._validation import Options
+from clusterlab._validation.schema import Field
 from clusterlab.mixture._base import BASE_CONSTRAINTS, BaseMixture, check_weights_init
 from clusterlab.mixture.families import FAMILIES, Family, get_family
 from clusterlab.sources import Source
@@ -25,7 +28,7 @@ default="gaussian"
     weights_init : array-like of shape (n_components,), default=None
         Given initial mixture weights.
     tol, max_iter, n_init, init_params, algorithm, learn_weights, random_state, \
-warm_start, verbose, verbose_interval, chunk_size
+warm_start, verbose, verbose_interval, chunk_size, stopping, acceleration
         As in :class:`~clusterlab.GaussianMixture`.
 
     Attributes
@@ -54,10 +57,11 @@ warm_start, verbose, verbose_interval, chunk_size
         "weights_init": ["array-like", None],
     }
 
-    def __init__(self, n_components=1, *, family="gaussian", tol=1e-3, max_iter=100, n_init=1,
+    def __init__(self, n_components=1, *, family="gaussian", tol=1e-8, max_iter=1000, n_init=1,
                  init_params="kmeans", params_init=None, weights_init=None, algorithm="soft",
                  learn_weights=True, random_state=None, warm_start=False, verbose=0,
-                 verbose_interval=10, chunk_size=None):
+                 verbose_interval=10, chunk_size=None,
+                 stopping="relative", acceleration="none"):
         self.n_components = n_components
         self.family = family
         self.tol = tol
@@ -73,6 +77,12 @@ warm_start, verbose, verbose_interval, chunk_size
         self.verbose = verbose
         self.verbose_interval = verbose_interval
         self.chunk_size = chunk_size
+        self.stopping = stopping
+        self.acceleration = acceleration
+
+    def _init_fields(self, family):
+        items = tuple(dataclasses.replace(f, optional=True) for f in family.param_fields())
+        return (Field("params_init", "arrays", items=items, param=True),)
 
     def _make_family(self):
         return get_family(self.family)

@@ -8,7 +8,7 @@ import numpy as np
 
 
 def plot_dendrogram(linkage_matrix, ax=None, *, max_leaves=30, color_threshold=None,
-                    labels=None, orientation="top"):
+                    labels=None, orientation="top", cut_height=None):
     """Draw the dendrogram of ``linkage_matrix`` on ``ax`` and return ``ax``.
 
     Parameters
@@ -25,6 +25,9 @@ def plot_dendrogram(linkage_matrix, ax=None, *, max_leaves=30, color_threshold=N
         One label per point (used when the tree is not truncated).
     orientation : {"top", "bottom", "left", "right"}, default="top"
         Where the root is drawn.
+    cut_height : float, optional
+        Draw the cut at this height as a dashed line (and colour the
+        subtrees below it, unless ``color_threshold`` is given).
 
     Returns
     -------
@@ -53,7 +56,7 @@ def plot_dendrogram(linkage_matrix, ax=None, *, max_leaves=30, color_threshold=N
         ax=ax,
         truncate_mode="lastp" if truncate else None,
         p=max_leaves if truncate else 30,
-        color_threshold=color_threshold,
+        color_threshold=cut_height if color_threshold is None else color_threshold,
         labels=None if truncate else labels,
         orientation=orientation,
         show_leaf_counts=True,
@@ -64,6 +67,10 @@ def plot_dendrogram(linkage_matrix, ax=None, *, max_leaves=30, color_threshold=N
     else:
         ax.set_xlabel("height")
         ax.set_ylabel("cluster size (truncated)" if truncate else "point")
+    if cut_height is not None:
+        line = ax.axhline if orientation in ("top", "bottom") else ax.axvline
+        line(cut_height, color="k", ls="--", lw=1, label=f"cut at {cut_height:.4g}")
+        ax.legend(fontsize="small")
     suffix = f", last {max_leaves} clusters" if truncate else ""
     ax.set_title(f"dendrogram of {n} points{suffix}")
     return ax

@@ -8,10 +8,11 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._validation import Interval, Options, check_data, check_n_samples, validate_params
+from clusterlab._validation.schema import Field
 from clusterlab.cluster.hierarchy import _solvers
 from clusterlab.cluster.hierarchy._connectivity import check_connectivity, structured_linkage
 from clusterlab.cluster.hierarchy._input import check_method_metric, condensed_from_square
-from clusterlab.cluster.hierarchy._tree import Tree, cut_linkage
+from clusterlab.cluster.hierarchy._tree import Tree, _check_linkage_matrix, cut_linkage
 
 
 class AgglomerativeClustering(ClusterMixin, BaseEstimator):
@@ -88,8 +89,21 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
         "metric": [Options(set(_solvers.METRICS) | {"precomputed"})],
         "connectivity": ["array-like", "callable", None],
         "linkage": [Options(set(_solvers.METHODS))],
-        "distance_threshold": [Interval(float, 0, None), None],
+        "distance_threshold": [Interval(float, 0, None, finite=False), None],
     }
+
+    _model_schema = (
+        Field("connectivity", "array", shape=("n_leaves_", "n_leaves_"), param=True),
+        Field("n_features_in_", "int", low=1),
+        Field("n_leaves_", "int", low=2),
+        Field("n_clusters_", "int", low=1, high="n_leaves_"),
+        Field("n_connected_components_", "int", low=1, high="n_leaves_"),
+        Field("linkage_matrix_", "array", shape=("n_leaves_-1", 4), low=0),
+        Field("children_", "array", dtype="iu", shape=("n_leaves_-1", 2), low=0),
+        Field("distances_", "array", shape=("n_leaves_-1",), low=0),
+        Field("labels_", "array", dtype="iu", shape=("n_leaves_",), low=0,
+              high="n_clusters_-1"),
+    )
 
     def __init__(
         self,
@@ -169,6 +183,14 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
             )
         Z = structured_linkage(X, self.linkage, self.metric, graph, precomputed=square)
         return Z, n_components
+
+    def _restore_derived(self):
+        """After loading: the tree must be a valid linkage matrix that agrees with
+        ``children_`` and ``distances_``."""
+        Z = _check_linkage_matrix(self.linkage_matrix_)
+        if not (np.array_equal(Z[:, :2], self.children_) and
+                np.array_equal(Z[:, 2], self.distances_)):
+            raise ValueError("children_ and distances_ disagree with linkage_matrix_.")
 
     def cut(self, n_clusters=None, height=None):
         """Labels of the fitted tree at another ``n_clusters`` or ``height``.

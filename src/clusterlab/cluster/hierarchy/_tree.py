@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from clusterlab._kernels import linkage_tree as _lt
+from clusterlab._validation.schema import Field
 from clusterlab.cluster.hierarchy._linkage import linkage
 
 
@@ -84,6 +85,9 @@ class Tree:
     >>> tree.cophenetic()
     array([1. , 5.5, 5.5, 5.5, 5.5, 2. ])
     """
+
+    # the constructor checks the matrix (ids, order, finiteness) on load too
+    _model_schema = (Field("linkage_matrix", "array", shape=("n_merges", 4), param=True),)
 
     def __init__(self, linkage_matrix):
         self.linkage_matrix = _check_linkage_matrix(linkage_matrix)

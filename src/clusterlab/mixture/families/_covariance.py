@@ -32,22 +32,42 @@ def _chol_precision(cov):
     return np.ascontiguousarray(inv.T)
 
 
+# jitter grows x10 from 1e-12 of the largest variance up to 1e+3 of it: beyond that
+# the matrix is no longer the data's covariance but the jitter
+_JITTER_STEPS = 16
+
+
 def _regularised_chol(cov):
     """Precision Cholesky of ``cov``, adding diagonal jitter until it is SPD.
 
     Returns ``(prec_chol, jitter)``; ``jitter`` is 0 when none was needed.
+    The search is bounded: a covariance that holds NaN or infinity, or
+    that no jitter up to 1000 times its largest variance makes positive
+    definite, raises ``ValueError``.
     """
+    scale = float(np.max(np.abs(np.diag(cov))))
+    if not np.all(np.isfinite(cov)):
+        raise ValueError(
+            "A component covariance holds NaN or infinity (largest variance "
+            f"{scale:g}), so it has no Cholesky factor: the data or reg_covar are "
+            "too large or not finite for this dtype. Check reg_covar, or rescale "
+            "the data (or use float64)."
+        )
     prec = _chol_precision(cov)
     if prec is not None:
         return prec, 0.0
-    scale = max(float(np.max(np.abs(np.diag(cov)))), 1e-300)
-    jitter = scale * 1e-12
-    eye = np.eye(cov.shape[0])
-    while True:
+    jitter = max(scale, np.finfo(cov.dtype).tiny) * 1e-12
+    eye = np.eye(cov.shape[0], dtype=cov.dtype)
+    for _ in range(_JITTER_STEPS):
         prec = _chol_precision(cov + jitter * eye)
         if prec is not None:
             return prec, jitter
         jitter *= 10.0
+    raise ValueError(
+        f"A component covariance (largest variance {scale:g}) stays not positive "
+        f"definite with diagonal jitter up to {jitter / 10:g}; increase reg_covar or "
+        "check the data for overflow."
+    )
 
 
 class _Structure:
@@ -104,6 +124,10 @@ class Full(_Structure):
 
     def n_parameters(self, k, d):
         return k * d * (d + 1) // 2
+
+    def dense(self, cov, k, d):
+        """The covariances as a (k, d, d) stack (for marginals and conditionals)."""
+        return np.broadcast_to(cov, (k,) + cov.shape[-2:])
 
     def precisions(self, prec_chol):
         return prec_chol @ np.swapaxes(prec_chol, -1, -2)
@@ -213,6 +237,10 @@ class Diag(_Structure):
     def n_parameters(self, k, d):
         return k * d
 
+    def dense(self, cov, k, d):
+        """The covariances as a (k, d, d) stack (for marginals and conditionals)."""
+        return cov[:, :, None] * np.eye(d)[None]
+
     def precisions(self, prec_chol):
         return prec_chol**2
 
@@ -251,6 +279,10 @@ class Spherical(Diag):
 
     def n_parameters(self, k, d):
         return k
+
+    def dense(self, cov, k, d):
+        """The covariances as a (k, d, d) stack (for marginals and conditionals)."""
+        return np.asarray(cov)[:, None, None] * np.eye(d)[None]
 
     def shape(self, k, d):
         return (k,)

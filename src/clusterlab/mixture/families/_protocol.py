@@ -24,6 +24,9 @@ The engine and the estimators call, and never ask which family they hold
     Free parameters of the components (the mixture weights are counted apart).
 ``sample(params, counts, rng) -> X``
     ``counts[j]`` draws from component ``j``, stacked in component order.
+``to_vector(params)`` / ``from_vector(vector, like)``
+    The parameters as a flat vector and back (``None``: not valid), for
+    SQUAREM's extrapolation (default: every array of ``params``).
 ``collapsed(params, stats) -> list of (component, reason)``
     Degenerate components (default: none).
 ``collapse_remedies``
@@ -108,6 +111,28 @@ class Family:
         """Statistics with every sample weight multiplied by ``factor``."""
         return {key: value * factor for key, value in stats.items()}
 
+    def to_vector(self, params):
+        """The parameters as one flat vector, for extrapolation (SQUAREM).
+
+        The default concatenates every array of ``params`` in key order.
+        """
+        return np.concatenate([np.ravel(params[key]) for key in sorted(params)])
+
+    def from_vector(self, vector, like):
+        """Parameters shaped as ``like`` from ``to_vector``'s layout, or ``None``
+        if they are not valid (default: not finite; an invalid value such as a
+        negative rate shows as a non-finite log-likelihood, which the engine
+        rejects)."""
+        if not np.all(np.isfinite(vector)):
+            return None
+        out, at = {}, 0
+        for key in sorted(like):
+            shape = np.shape(like[key])
+            size = int(np.prod(shape))
+            out[key] = vector[at:at + size].reshape(shape)
+            at += size
+        return out
+
     def collapsed(self, params, stats):
         """Indices and reasons of degenerate components (default: none)."""
         return []
@@ -118,6 +143,15 @@ class Family:
 
     def fused_estep(self, X, weights, params, log_weights, hard):
         """One chunk's E-step in one pass, or ``None`` to let the engine compose it."""
+        return None
+
+    def param_fields(self):
+        """Model-file schema of the stacked parameters (``Field`` objects), or ``None``.
+
+        Shapes are in terms of ``n_components`` and ``n_features_in_``; a
+        family returning ``None`` cannot be saved (see
+        ``clusterlab.io.register_family``).
+        """
         return None
 
     def row_bytes(self, n_components, n_features):

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from clusterlab._validation.schema import Field
 from clusterlab.mixture.families._protocol import Family, check_counts
 
 
@@ -41,6 +42,9 @@ class Bernoulli(Family):
     def statistics(self, X, resp, weights):
         wr = resp * weights[:, None]
         return {"n": wr.sum(axis=0), "ones": wr.T @ X}
+
+    def param_fields(self):
+        return (Field("probs", "array", shape=("n_components", "n_features_in_"), low=0, high=1),)
 
     def m_step(self, stats):
         n = stats["n"][:, None]

@@ -8,6 +8,7 @@ categorical data.
 import numpy as np
 from scipy.special import gammaln
 
+from clusterlab._validation.schema import Field
 from clusterlab.mixture.families._protocol import Family, check_counts
 
 
@@ -45,6 +46,9 @@ class Categorical(Family):
     def statistics(self, X, resp, weights):
         wr = resp * weights[:, None]
         return {"n": wr.sum(axis=0), "counts": wr.T @ X}
+
+    def param_fields(self):
+        return (Field("probs", "array", shape=("n_components", "n_features_in_"), low=0, high=1),)
 
     def m_step(self, stats):
         counts = stats["counts"] + self.alpha

@@ -16,7 +16,9 @@ from clusterlab._kernels.estep import (
     weighted_deviations,
 )
 from clusterlab._moments import combine_stats, means, scale_stats
-from clusterlab.mixture.families._covariance import STRUCTURES, FixedSpherical, _Structure
+from clusterlab._validation.schema import Field
+from clusterlab.mixture.families._covariance import FixedSpherical, _Structure
+from clusterlab.mixture.families._parsimonious import MCLUST_MODELS, STRUCTURES
 from clusterlab.mixture.families._protocol import Family
 
 _EPS = 10 * np.finfo(np.float64).eps
@@ -35,8 +37,9 @@ def get_structure(covariance_type):
     if isinstance(covariance_type, str) and covariance_type in STRUCTURES:
         return STRUCTURES[covariance_type]()
     raise ValueError(
-        "covariance_type must be one of 'diag', 'full', 'spherical', 'tied' or a covariance "
-        f"structure such as FixedSpherical(variance); got {covariance_type!r}."
+        "covariance_type must be one of scikit-learn's 'full', 'tied', 'diag', 'spherical', "
+        f"mclust's {', '.join(MCLUST_MODELS)}, or a covariance structure such as "
+        f"FixedSpherical(variance); got {covariance_type!r}."
     )
 
 
@@ -91,8 +94,10 @@ class Gaussian(Family):
 
     Parameters
     ----------
-    covariance_type : {"full", "tied", "diag", "spherical"} or structure, default="full"
-        How the covariance matrices are shaped (see ``_covariance.py``).
+    covariance_type : str or structure, default="full"
+        How the covariance matrices are shaped: scikit-learn's "full", "tied",
+        "diag", "spherical" or one of mclust's fourteen models ("EII" ... "VVV",
+        see ``_parsimonious.py``).
     reg_covar : float, default=1e-6
         Non-negative value added to the diagonal of each covariance.
 
@@ -158,12 +163,41 @@ class Gaussian(Family):
     def scale(self, stats, factor):
         return scale_stats(stats, factor)
 
+    def param_fields(self):
+        shape = self.structure.shape("n_components", "n_features_in_")
+        low = None if self.structure.m2 == "full" else 0  # variances (diagonal models)
+        return (
+            Field("means", "array", shape=("n_components", "n_features_in_")),
+            Field("covariances", "array", shape=shape, low=low),
+            Field("precisions_cholesky", "array", shape=shape, low=low),
+        )
+
     def m_step(self, stats):
         # scikit-learn adds 10 eps to every count so that empty components stay finite
         nk = stats["n"] + _EPS
         cov = self.structure.covariances(nk, stats.get("m2"), self.reg_covar)
         prec_chol, _ = self.structure.precision_cholesky(cov)
         return {"means": stats["mean"].copy(), "covariances": cov, "precisions_cholesky": prec_chol}
+
+    def to_vector(self, params):
+        """Means and covariances, flat (the precision factors follow from them)."""
+        return np.concatenate([params["means"].ravel(), np.ravel(params["covariances"])])
+
+    def from_vector(self, vector, like):
+        """Means and covariances from ``to_vector``'s layout; ``None`` unless every
+        covariance is positive definite without jitter."""
+        split = like["means"].size
+        means = vector[:split].reshape(like["means"].shape)
+        cov = vector[split:].reshape(np.shape(like["covariances"]))
+        if self.structure.m2 == "full":
+            cov = 0.5 * (cov + np.swapaxes(cov, -1, -2))
+        try:
+            prec_chol, jittered = self.structure.precision_cholesky(cov)
+        except ValueError:
+            return None
+        if len(jittered):
+            return None
+        return {"means": means, "covariances": cov, "precisions_cholesky": prec_chol}
 
     def params_from_precisions(self, means, precisions):
         """Parameters from given means and precisions (scikit-learn's ``precisions_init``)."""

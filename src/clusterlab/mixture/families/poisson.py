@@ -3,6 +3,7 @@
 import numpy as np
 from scipy.special import gammaln
 
+from clusterlab._validation.schema import Field
 from clusterlab.mixture.families._protocol import Family, check_counts
 
 
@@ -41,6 +42,9 @@ class Poisson(Family):
     def statistics(self, X, resp, weights):
         wr = resp * weights[:, None]
         return {"n": wr.sum(axis=0), "sum": wr.T @ X}
+
+    def param_fields(self):
+        return (Field("rates", "array", shape=("n_components", "n_features_in_"), low=0),)
 
     def m_step(self, stats):
         n = stats["n"][:, None]

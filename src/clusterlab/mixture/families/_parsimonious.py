@@ -1,0 +1,389 @@
+"""mclust's fourteen parsimonious covariance models (Celeux and Govaert 1995).
+
+Every component covariance is ``Sigma_k = lambda_k D_k A_k D_k^T``: volume
+``lambda_k``, orientation ``D_k``, shape ``A_k`` (diagonal, determinant 1). A
+three-letter name says, for volume, shape and orientation, whether it is Equal
+across components, Variable, or the Identity. Each model is a covariance
+structure (the strategies of ``_covariance.py``): its M-step turns the
+components' counts ``n_k`` and centred scatters ``W_k`` into covariances, in
+closed form where one exists, else by the published iterations (Celeux and
+Govaert's for VEI, VEE and VEV; Browne and McNicholas' 2014 MM algorithm for
+EVE and VVE), each run to a relative change of ``1e-12``.
+
+The diagonal models keep ``(k, d)`` variances (EII ``(k,)``) and the fast
+diagonal kernels; the others ``(k, d, d)`` matrices. scikit-learn's four names
+are four of the fourteen: spherical = VII, diag = VVI, tied = EEE, full = VVV.
+``n_parameters`` counts as mclust's ``nVarParams``.
+"""
+
+import numpy as np
+
+from clusterlab.mixture.families import _covariance as cov_mod
+from clusterlab.mixture.families._covariance import Diag, Full, Spherical, Tied
+
+_INNER_TOL = 1e-12
+_INNER_ITER = 500
+_TINY = np.finfo(np.float64).tiny
+
+
+def _geo(values):
+    """``prod(values) ** (1/d)`` along the last axis, by logs (no overflow)."""
+    return np.exp(np.mean(np.log(np.maximum(values, _TINY)), axis=-1))
+
+
+def _alternate(update, state, objective):
+    """Apply ``update`` until ``objective`` changes by < ``_INNER_TOL`` (relative)."""
+    prev = objective(state)
+    for _ in range(_INNER_ITER):
+        state = update(state)
+        cur = objective(state)
+        if abs(prev - cur) <= _INNER_TOL * (1.0 + abs(cur)):
+            break
+        prev = cur
+    return state
+
+
+class _DiagModel(Diag):
+    """A diagonal model: ``m2`` holds per-feature scatters ``diag(W_k)``, shape (k, d)."""
+
+    def covariances(self, n, m2, reg):
+        return self.variances(n, m2) + reg
+
+
+class EII(Spherical):
+    """Equal spherical covariances ``lambda I`` (mclust's EII).
+
+    Examples
+    --------
+    >>> EII().n_parameters(3, 2)
+    1
+    """
+
+    name = "EII"
+
+    def covariances(self, n, m2, reg):
+        lam = m2.sum() / (n.sum() * m2.shape[1])
+        return np.full(n.shape[0], lam) + reg
+
+    def n_parameters(self, k, d):
+        return 1
+
+
+class EEI(_DiagModel):
+    """Equal diagonal covariances ``lambda A`` (mclust's EEI).
+
+    Examples
+    --------
+    >>> EEI().n_parameters(3, 2)
+    2
+    """
+
+    name = "EEI"
+
+    def variances(self, n, m2):
+        return np.broadcast_to(m2.sum(axis=0) / n.sum(), m2.shape).copy()
+
+    def n_parameters(self, k, d):
+        return d
+
+
+class VEI(_DiagModel):
+    """Diagonal ``lambda_k A``: volumes vary, one shape (Celeux and Govaert's iteration).
+
+    Examples
+    --------
+    >>> VEI().n_parameters(3, 2)
+    4
+    """
+
+    name = "VEI"
+
+    def variances(self, n, m2):
+        d = m2.shape[1]
+
+        def update(lam):
+            b = (m2 / lam[:, None]).sum(axis=0)
+            b = b / _geo(b)
+            return np.maximum((m2 / b).sum(axis=1) / (d * n), _TINY), b
+
+        def objective(state):
+            lam, b = state
+            return float(np.sum(d * n * np.log(lam)) + np.sum((m2 / b).sum(axis=1) / lam))
+
+        lam0 = np.maximum(m2.sum(axis=1) / (d * n), _TINY)
+        lam, b = _alternate(lambda s: update(s[0]), update(lam0), objective)
+        return lam[:, None] * b[None, :]
+
+    def n_parameters(self, k, d):
+        return k + d - 1
+
+
+class EVI(_DiagModel):
+    """Diagonal ``lambda A_k``: one volume, shapes vary (closed form).
+
+    Examples
+    --------
+    >>> EVI().n_parameters(3, 2)
+    4
+    """
+
+    name = "EVI"
+
+    def variances(self, n, m2):
+        g = _geo(m2)
+        lam = g.sum() / n.sum()
+        return lam * m2 / np.maximum(g, _TINY)[:, None]
+
+    def n_parameters(self, k, d):
+        return 1 + k * (d - 1)
+
+
+def _eigh_desc(m2):
+    """Eigenvalues (descending) and eigenvectors of each scatter matrix."""
+    vals, vecs = np.linalg.eigh(m2)
+    return np.maximum(vals[..., ::-1], 0.0), vecs[..., ::-1]
+
+
+def _compose(vecs, diag):
+    """``V diag(a) V^T`` for stacked ``vecs`` (k, d, d) and ``diag`` (k, d)."""
+    out = np.einsum("kij,kj,klj->kil", vecs, diag, vecs)
+    return 0.5 * (out + np.swapaxes(out, 1, 2))
+
+
+class _FullModel(Full):
+    """A full model: ``m2`` holds the scatter matrices ``W_k``, shape (k, d, d)."""
+
+    def covariances(self, n, m2, reg):
+        cov = self.matrices(n, m2)
+        cov += reg * np.eye(m2.shape[1])
+        return cov
+
+
+class VEE(_FullModel):
+    """``lambda_k C``: volumes vary, one shape and orientation (Celeux and Govaert).
+
+    Examples
+    --------
+    >>> VEE().n_parameters(3, 2)
+    5
+    """
+
+    name = "VEE"
+
+    def matrices(self, n, m2):
+        d = m2.shape[1]
+
+        def update(lam):
+            c = (m2 / lam[:, None, None]).sum(axis=0)
+            c = c / np.exp(np.linalg.slogdet(c)[1] / d)
+            cinv = np.linalg.inv(c)
+            tr = np.einsum("kij,ji->k", m2, cinv)
+            return np.maximum(tr / (d * n), _TINY), c, tr
+
+        def objective(state):
+            lam, _, tr = state
+            return float(np.sum(d * n * np.log(lam)) + np.sum(tr / lam))
+
+        lam0 = np.maximum(np.trace(m2, axis1=1, axis2=2) / (d * n), _TINY)
+        lam, c, _ = _alternate(lambda s: update(s[0]), update(lam0), objective)
+        return lam[:, None, None] * c[None]
+
+    def n_parameters(self, k, d):
+        return k + (d - 1) + d * (d - 1) // 2
+
+
+class EEV(_FullModel):
+    """``lambda D_k A D_k^T``: one volume and shape, orientations vary (closed form).
+
+    Examples
+    --------
+    >>> EEV().n_parameters(3, 2)
+    5
+    """
+
+    name = "EEV"
+
+    def matrices(self, n, m2):
+        vals, vecs = _eigh_desc(m2)
+        total = vals.sum(axis=0)
+        g = _geo(total)
+        a = total / max(g, _TINY)
+        lam = g / n.sum()
+        return _compose(vecs, np.broadcast_to(lam * a, vals.shape))
+
+    def n_parameters(self, k, d):
+        return 1 + (d - 1) + k * d * (d - 1) // 2
+
+
+class VEV(_FullModel):
+    """``lambda_k D_k A D_k^T``: volumes and orientations vary, one shape (Celeux and
+    Govaert's iteration).
+
+    Examples
+    --------
+    >>> VEV().n_parameters(3, 2)
+    7
+    """
+
+    name = "VEV"
+
+    def matrices(self, n, m2):
+        d = m2.shape[1]
+        vals, vecs = _eigh_desc(m2)
+
+        def update(lam):
+            a = (vals / lam[:, None]).sum(axis=0)
+            a = a / _geo(a)
+            return np.maximum((vals / a).sum(axis=1) / (d * n), _TINY), a
+
+        def objective(state):
+            lam, a = state
+            return float(np.sum(d * n * np.log(lam)) + np.sum((vals / a).sum(axis=1) / lam))
+
+        lam0 = np.maximum(vals.sum(axis=1) / (d * n), _TINY)
+        lam, a = _alternate(lambda s: update(s[0]), update(lam0), objective)
+        return _compose(vecs, lam[:, None] * a[None, :])
+
+    def n_parameters(self, k, d):
+        return k + (d - 1) + k * d * (d - 1) // 2
+
+
+class EVV(_FullModel):
+    """``lambda C_k``: one volume, shapes and orientations vary (closed form).
+
+    Examples
+    --------
+    >>> EVV().n_parameters(3, 2)
+    7
+    """
+
+    name = "EVV"
+
+    def matrices(self, n, m2):
+        d = m2.shape[1]
+        logdet = np.linalg.slogdet(m2)[1]
+        g = np.exp(logdet / d)
+        lam = g.sum() / n.sum()
+        return lam * m2 / np.maximum(g, _TINY)[:, None, None]
+
+    def n_parameters(self, k, d):
+        return 1 + k * (d - 1) + k * d * (d - 1) // 2
+
+
+def _mm_orientation(shifted, d_mat, inv_diag):
+    """Browne and McNicholas' MM update of the common orientation ``D``.
+
+    Minimises ``sum_k tr(W_k D diag(inv_diag_k) D^T)`` over orthogonal ``D``:
+    with ``w_k`` the largest eigenvalue of ``W_k``, the majoriser is linear in
+    ``D``; its minimiser is ``V U^T`` (up to a sign, which the covariances do
+    not see) from the SVD ``F = U S V^T`` of
+    ``F = sum_k diag(inv_diag_k) D^T (W_k - w_k I)`` (``shifted``: the
+    ``W_k - w_k I``).
+    """
+    f = np.einsum("kj,kjl->jl", inv_diag, np.matmul(d_mat.T, shifted))
+    u, _, vt = np.linalg.svd(f)
+    return vt.T @ u.T
+
+
+def _common_orientation(n, m2, diag_of, d_mat=None):
+    """Alternate ``D`` (MM) and the per-component diagonals ``diag_of(proj)``, where
+    ``proj_k = diag(D^T W_k D)``, from ``d_mat`` (default: the eigenvectors of the
+    pooled scatter); returns ``(D, diagonals)``."""
+    if d_mat is None or d_mat.shape != m2.shape[1:]:
+        d_mat = _eigh_desc(m2.sum(axis=0)[None])[1][0]
+    top = np.linalg.eigvalsh(m2)[:, -1]
+    shifted = m2 - top[:, None, None] * np.eye(m2.shape[1])
+
+    def proj(dm):
+        return (np.matmul(m2, dm) * dm).sum(axis=1)
+
+    def update(state):
+        dm, diag, _ = state
+        dm = _mm_orientation(shifted, dm, 1.0 / np.maximum(diag, _TINY))
+        p = proj(dm)
+        return dm, diag_of(p), p
+
+    def objective(state):
+        _, diag, p = state
+        diag = np.maximum(diag, _TINY)
+        return float(np.sum(p / diag) + np.sum(n[:, None] * np.log(diag)))
+
+    p0 = proj(d_mat)
+    d_mat, diag, _ = _alternate(update, (d_mat, diag_of(p0), p0), objective)
+    return d_mat, diag
+
+
+class _CommonOrientation(_FullModel):
+    """EVE and VVE: the MM iterations start from the last M-step's orientation (as
+    mclust's), so near convergence an M-step takes a few of them."""
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __hash__(self):
+        return hash(self.name)
+
+    def matrices(self, n, m2):
+        d_mat, diag = _common_orientation(n, m2, lambda p: self.diagonals(n, p),
+                                          getattr(self, "_orientation", None))
+        self._orientation = d_mat
+        return _compose(np.broadcast_to(d_mat, m2.shape), diag)
+
+
+class EVE(_CommonOrientation):
+    """``lambda D A_k D^T``: one volume and orientation, shapes vary (Browne and
+    McNicholas' MM algorithm).
+
+    Examples
+    --------
+    >>> EVE().n_parameters(3, 2)
+    5
+    """
+
+    name = "EVE"
+
+    def diagonals(self, n, p):
+        g = _geo(p)
+        return (g.sum() / n.sum()) * p / np.maximum(g, _TINY)[:, None]
+
+    def n_parameters(self, k, d):
+        return 1 + k * (d - 1) + d * (d - 1) // 2
+
+
+class VVE(_CommonOrientation):
+    """``lambda_k D A_k D^T``: one orientation, volumes and shapes vary (Browne and
+    McNicholas' MM algorithm).
+
+    Examples
+    --------
+    >>> VVE().n_parameters(3, 2)
+    7
+    """
+
+    name = "VVE"
+
+    def diagonals(self, n, p):
+        return p / n[:, None]
+
+    def n_parameters(self, k, d):
+        return k * d + d * (d - 1) // 2
+
+
+def _alias(base, mclust_name):
+    """scikit-learn's structure under mclust's name: the same strategy, the same path."""
+    return type(mclust_name, (base,), {"name": mclust_name, "__doc__": base.__doc__})
+
+
+MCLUST_MODELS = ("EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE",
+                 "EEV", "VEV", "EVV", "VVV")
+"""mclust's model names, in mclust's order."""
+
+STRUCTURES = {
+    **cov_mod.STRUCTURES,
+    **{cls.name: cls for cls in (EII, EEI, VEI, EVI, VEE, EVE, VVE, EEV, VEV, EVV)},
+    "VII": _alias(Spherical, "VII"),
+    "VVI": _alias(Diag, "VVI"),
+    "EEE": _alias(Tied, "EEE"),
+    "VVV": _alias(Full, "VVV"),
+}
+"""Every covariance structure by name: scikit-learn's four and mclust's fourteen."""
