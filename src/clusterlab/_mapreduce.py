@@ -43,8 +43,7 @@ class Weights:
 
     Examples
     --------
-    >>> from clusterlab._threads import one_blas_thread
-from clusterlab.sources import as_source, check_weight_chunk
+    >>> from clusterlab.sources import as_source
     >>> src = as_source(np.zeros((3, 1)))
     >>> Weights(None, src).chunk(0, 2).tolist()
     [1.0, 1.0]
