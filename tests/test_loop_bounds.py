@@ -20,33 +20,33 @@ _FIND = ("union-find root search: parents point to earlier-created roots, so eac
 _REPAIR = ("lazy heap repair: each pass replaces one stale lower bound by the exact row "
            "minimum, so at most one pass per active cluster (scipy's _hierarchy.pyx)")
 ALLOWED = {
-    ("_kernels/linkage.py", "_sift_up", "p > 0"): "p = (p - 1) >> 1 halves p each pass",
-    ("_kernels/linkage.py", "_sift_down", "True"):
+    ("_kernels/linkage_heap.py", "_sift_up", "p > 0"): "p = (p - 1) >> 1 halves p each pass",
+    ("_kernels/linkage_heap.py", "_sift_down", "True"):
         "p = 2p + 1 (or + 2) grows each pass and the loop breaks once it reaches hsize",
-    ("_kernels/linkage.py", "_row_argmin", "j < n"): _LINKED,
-    ("_kernels/linkage.py", "_generic_lower_bounds", "j < y"): _LINKED,
-    ("_kernels/linkage.py", "generic_condensed", "j < n"): _LINKED,
-    ("_kernels/linkage.py", "_find", "parent[root] != root"): _FIND,
-    ("_kernels/linkage.py", "_find", "parent[x] != root"): _FIND,
-    ("_kernels/linkage.py", "nn_chain", "not alive[s]"):
+    ("_kernels/generic_linkage.py", "_row_argmin", "j < n"): _LINKED,
+    ("_kernels/generic_linkage.py", "_generic_lower_bounds", "j < y"): _LINKED,
+    ("_kernels/generic_linkage.py", "generic_condensed", "j < n"): _LINKED,
+    ("_kernels/linkage_tree.py", "_find", "parent[root] != root"): _FIND,
+    ("_kernels/linkage_tree.py", "_find", "parent[x] != root"): _FIND,
+    ("_kernels/nn_chain.py", "nn_chain", "not alive[s]"):
         "finds the first alive cluster, and one is alive while merges remain",
-    ("_kernels/linkage.py", "nn_chain", "True"):
+    ("_kernels/nn_chain.py", "nn_chain", "True"):
         "nearest-neighbour chain: distances along the chain strictly fall (ties go to the "
         "previous link), so it meets a reciprocal pair within n links",
-    ("_kernels/linkage.py", "generic_condensed", "mindist[x] < D[condensed_index(n, x, nghbr[x])]"):
-        _REPAIR,
-    ("_kernels/linkage.py", "cophenetic", "i != -1"): "walks a member list that ends at -1",
-    ("_kernels/linkage.py", "cophenetic", "j != -1"): "walks a member list that ends at -1",
-    ("_kernels/mst.py", "generic_raw", "mindist[x] < _key(Ct, size, method, x, nghbr[x])"):
-        _REPAIR,
+    ("_kernels/generic_linkage.py", "generic_condensed",
+     "mindist[x] < D[condensed_index(n, x, nghbr[x])]"): _REPAIR,
+    ("_kernels/linkage_tree.py", "cophenetic", "i != -1"): "walks a member list that ends at -1",
+    ("_kernels/linkage_tree.py", "cophenetic", "j != -1"): "walks a member list that ends at -1",
+    ("_kernels/generic_linkage.py", "generic_raw",
+     "mindist[x] < _key(Ct, size, method, x, nghbr[x])"): _REPAIR,
     ("_kernels/yinyang.py", "_group_lists", "bits != 0"): _BITS,
     ("_kernels/yinyang.py", "_group_lists", "kept != 0"): _BITS,
     ("_kernels/yinyang.py", "_merge_groups", "bits != 0"): _BITS,
-    ("cluster/_hc_connectivity.py", "_agglomerate", "state.heap"):
+    ("cluster/hierarchy/_connectivity.py", "_agglomerate", "state.heap"):
         "pops one heap entry per pass and pushes only on a merge (at most n - 1 merges, each "
         "pushing at most one entry per neighbour)",
-    ("cluster/_hc_connectivity.py", "_root", "parent[i] != i"): _FIND,
-    ("cluster/_hc_connectivity.py", "find", "parent[i] != i"): _FIND,
+    ("cluster/hierarchy/_connectivity.py", "_root", "parent[i] != i"): _FIND,
+    ("cluster/hierarchy/_connectivity.py", "find", "parent[i] != i"): _FIND,
     ("cluster/_kswap.py", "swap_refine", "failures < patience and best[1].shape[0] > 1"):
         "an accepted swap lowers the inertia by a relative 1e-12 (finitely many labelings "
         "so finitely many), every other pass counts a failure up to patience",

@@ -125,20 +125,20 @@ def test_model_file_round_trip(fitted, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "params, match",
+    "params, error, match",
     [
-        ({"latent_dim": 0}, "latent_dim"),
-        ({"hidden_dim": [8, 0]}, "hidden_dim"),
-        ({"hidden_dim": "wide"}, "hidden_dim"),
-        ({"likelihood": "poisson"}, "likelihood"),
-        ({"device": "tpu"}, "device"),
-        ({"learning_rate": 0.0}, "learning_rate"),
-        ({"input_dim": 5}, "input_dim"),
+        ({"latent_dim": 0}, ValueError, "latent_dim"),
+        ({"hidden_dim": [8, 0]}, ValueError, "hidden_dim"),
+        ({"hidden_dim": "wide"}, TypeError, "hidden_dim"),  # a wrong type
+        ({"likelihood": "poisson"}, ValueError, "likelihood"),
+        ({"device": "tpu"}, ValueError, "device"),
+        ({"learning_rate": 0.0}, ValueError, "learning_rate"),
+        ({"input_dim": 5}, ValueError, "input_dim"),
     ],
 )
-def test_bad_parameters(params, match):
+def test_bad_parameters(params, error, match):
     X = np.random.default_rng(0).random((20, 4))
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(error, match=match):
         _small(**params).fit(X)
 
 

@@ -125,15 +125,46 @@ def check_sample_weight(sample_weight, X, *, name="sample_weight"):
     w = np.asarray(sample_weight)
     if w.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric; got dtype {w.dtype}.")
-    w = np.ascontiguousarray(w, dtype=X.dtype)
     if w.ndim != 1 or w.shape[0] != n:
         raise ValueError(f"{name} must have shape ({n},) to match X; got shape {w.shape}.")
     if not np.all(np.isfinite(w)):
         raise ValueError(f"{name} contains NaN or infinity.")
+    with np.errstate(over="ignore"):
+        w = np.ascontiguousarray(w, dtype=X.dtype)
+    if not np.all(np.isfinite(w)):
+        raise ValueError(
+            f"{name} holds values too large for {X.dtype} (largest "
+            f"{float(np.max(sample_weight)):g}); divide the weights by a constant."
+        )
     if np.any(w < 0):
         raise ValueError(
             f"Negative values in {name}: weights must be >= 0 (found min {w.min():g})."
         )
     if n and not np.any(w > 0):
         raise ValueError(f"{name} sums to zero: at least one weight must be positive.")
+    _check_weight_range(w, name)
     return w
+
+
+def _check_weight_range(w, name):
+    """Refuse weights whose total overflows or whose positive values are all subnormal.
+
+    Centres, means and densities do not change when every weight is
+    multiplied by one constant, so the remedy is always to rescale them.
+    """
+    if w.size == 0:
+        return
+    top = float(w.max())
+    info = np.finfo(w.dtype)
+    if top < info.tiny:
+        raise ValueError(
+            f"{name} holds only subnormal positive values (largest {top:g} < {info.tiny:g} "
+            f"for {w.dtype}): they lose precision in every sum. Multiply the weights by a "
+            "constant (the fit does not change)."
+        )
+    # the sum in float64, and relative to the largest weight so it cannot overflow here
+    if top * float(np.sum(w / top, dtype=np.float64)) > info.max:
+        raise ValueError(
+            f"{name} sums to more than the largest {w.dtype} ({info.max:g}): the weighted "
+            "sums overflow. Divide the weights by a constant (the fit does not change)."
+        )

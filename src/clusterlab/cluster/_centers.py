@@ -7,6 +7,12 @@ from clusterlab._docstrings import fill_doc
 from clusterlab._kernels.distance import all_sq_distances
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._validation import check_data, check_sample_weight
+from clusterlab._validation.scale import (
+    power_of_two_scale,
+    scaled,
+    unscale,
+    unscale_objective,
+)
 from clusterlab._validation.schema import Field
 from clusterlab.cluster._lloyd import assign
 from clusterlab.sources import as_source, is_streamed
@@ -67,6 +73,26 @@ class CentersMixin:
                              f"is expecting {self.n_features_in_} features as input.")
         return source, self.cluster_centers_.astype(source.dtype)
 
+    def _scaled_problem(self, X):
+        """``(X / s, centres / s, s)``: one power of two keeps squares finite."""
+        s = power_of_two_scale(X, self.cluster_centers_)
+        return scaled(X, s), scaled(self.cluster_centers_, s), s
+
+    def _undo_scale(self, s, ws=1.0, objective="inertia_"):
+        """Undo a data scale ``s`` and a weight scale ``ws`` in the fitted attributes.
+
+        Centres grow like the data; the objective and its history like
+        ``s**2 * ws``.
+        """
+        if s == 1.0 and ws == 1.0:
+            return
+        setattr(self, objective, unscale_objective(getattr(self, objective), s, ws, objective))
+        column = objective.rstrip("_")  # the history's column of that objective
+        self.history_[column] = unscale_objective(
+            self.history_[column].to_numpy(dtype=np.float64), s, ws, "history_")
+        self.cluster_centers_ = unscale(self.cluster_centers_.astype(np.float64), s, 1,
+                                        "cluster_centers_").astype(self.cluster_centers_.dtype)
+
     @fill_doc
     def predict(self, X, *, out=None):
         """Index of the nearest cluster centre of each sample.
@@ -87,7 +113,8 @@ class CentersMixin:
         if is_streamed(X) or out is not None:
             source, C = self._streamed(X)
             return map_rows(source, lambda x: assign(x, C, chunk)[0], dtype=np.int32, out=out)
-        return assign(self._check_X(X), self.cluster_centers_, chunk)[0]
+        Xs, centers, _ = self._scaled_problem(self._check_X(X))
+        return assign(Xs, centers, chunk)[0]
 
     @fill_doc
     def transform(self, X, *, out=None):
@@ -109,7 +136,10 @@ class CentersMixin:
             source, C = self._streamed(X)
             return map_rows(source, lambda x: _distances(x, C), width=C.shape[0],
                             dtype=source.dtype, out=out)
-        return _distances(self._check_X(X), self.cluster_centers_)
+        X, centers, s = self._scaled_problem(self._check_X(X))
+        dist = np.empty((X.shape[0], self.n_clusters), dtype=np.float64)
+        all_sq_distances(X, centers, dist)
+        return unscale(np.sqrt(dist), s, 1, "distances").astype(X.dtype)
 
     @fill_doc
     def score(self, X, y=None, sample_weight=None):
@@ -129,10 +159,13 @@ class CentersMixin:
             source, C = self._streamed(X)
             return -float(map_reduce(source, lambda x, w, a, b: (assign(x, C, chunk)[1] * w).sum(),
                                      weights=Weights(sample_weight, source)))
-        X = self._check_X(X)
+        X, centers, s = self._scaled_problem(self._check_X(X))
         w = check_sample_weight(sample_weight, X)
-        _, dist = assign(X, self.cluster_centers_, chunk)
-        return -float((dist * w).sum())  # not np.dot: see KMeans.fit
+        ws = power_of_two_scale(w)
+        w = scaled(w, ws)
+        _, dist = assign(X, centers, chunk)
+        # not np.dot: see KMeans.fit
+        return -unscale_objective(float((dist * w).sum()), s, ws, "inertia")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -16,6 +16,7 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.scale import power_of_two_scale, scaled
 from clusterlab._validation.schema import Field
 from clusterlab.cluster._bounds import HamerlyPasses, YinyangPasses
 from clusterlab.cluster._centers import CentersMixin, center_fields
@@ -62,6 +63,13 @@ def initial_centers(X, offset, k, w, init, rng, n_local_trials=None):
     else:
         centers = check_init_array(init, X, k)
     return np.ascontiguousarray(centers - offset, dtype=X.dtype)
+
+
+def scaled_init(init, X, k, s):
+    """``init`` for data divided by ``s``: an array is checked and divided too."""
+    if isinstance(init, str) or callable(init):
+        return init
+    return check_init_array(init, X, k) / s
 
 
 class KMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
@@ -211,6 +219,11 @@ n_features) or callable, default='k-means++'
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X)
         k = self.n_clusters
+        # data and weights of extreme magnitude are fitted divided by powers of two
+        # (exact; undone below)
+        s, ws = power_of_two_scale(X), power_of_two_scale(w)
+        init = scaled_init(self.init, X, k, s)
+        X, w = scaled(X, s), scaled(w, ws)
         # Work on X - mean (on the fly, per chunk) so that the dot-product
         # expansion of the distances does not lose digits to a far origin.
         offset = X.mean(axis=0).astype(X.dtype)
@@ -245,13 +258,14 @@ n_features) or callable, default='k-means++'
         # BLAS call (k-means++ potentials) would leave workers spinning on their cores
         with threads_for(*X.shape, k), one_blas_thread():
             for rng in rngs:
-                c0 = initial_centers(X, offset, k, w, self.init, rng)
+                c0 = initial_centers(X, offset, k, w, init, rng)
                 result = run(c0.astype(np.float64) + offset)
                 if refine:
                     result = swap_refine(run, X, w, result, rng, patience=SWAP_PATIENCE)
                 if best is None or result[0] < best[0]:
                     best = result
         self._store(*best)
+        self._undo_scale(s, ws)
         return self
 
     def _fit_streamed(self, X, sample_weight):

@@ -17,9 +17,15 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.scale import (
+    power_of_two_scale,
+    scaled,
+    unscale,
+    unscale_objective,
+)
 from clusterlab._validation.schema import Field
 from clusterlab.cluster._centers import CentersMixin, center_fields
-from clusterlab.cluster._kmeans import initial_centers
+from clusterlab.cluster._kmeans import initial_centers, scaled_init
 from clusterlab.cluster._lloyd import Buffers, assign, make_layout, tolerance, x_sq_norms
 from clusterlab.cluster._streaming import final_assignment, summary
 from clusterlab.sources import as_source, in_memory_if_small, is_streamed
@@ -55,10 +61,11 @@ def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign):
     centers[:] = shifted + offset
     if reassign and reassignment_ratio > 0:
         small = counts < reassignment_ratio * counts.max()
-        if small.any() and not small.all():
+        n_positive = int(np.count_nonzero(wb))  # zero weights cannot be drawn
+        if small.any() and not small.all() and n_positive:
             n_small = int(small.sum())
             p = wb / wb.sum()
-            picks = rng.choice(n, size=min(n_small, n), replace=False, p=p)
+            picks = rng.choice(n, size=min(n_small, n_positive), replace=False, p=p)
             idx = np.flatnonzero(small)[: picks.size]
             centers[idx] = Xb[picks]
             counts[idx] = counts[~small].min()
@@ -83,6 +90,12 @@ class _Progress:
         else:
             self.stall += 1
         return self.patience is not None and self.stall >= self.patience
+
+
+def _mean_inertia(inertia, wb):
+    """The batch's inertia per unit weight (0 for a batch of zero weights)."""
+    total = float(wb.sum())
+    return inertia / total if total > 0 else 0.0
 
 
 class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
@@ -195,8 +208,9 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         self.verbose = verbose
         self.random_state = random_state
 
-    def _init_centers(self, X, w, rng):
-        """Best of ``n_init`` initialisations, judged on the init sample."""
+    def _init_centers(self, X, w, rng, s=1.0):
+        """Best of ``n_init`` initialisations, judged on the init sample (``X`` scaled by s)."""
+        init = scaled_init(self.init, X, self.n_clusters, s)
         n, k = X.shape[0], self.n_clusters
         size = min(n, max(self.init_size or 3 * self.batch_size, k))
         n_init = self.n_init
@@ -209,7 +223,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         zero = np.zeros(X.shape[1], dtype=X.dtype)
         best, best_inertia = None, np.inf
         for r in spawn(rng, n_init):
-            c = initial_centers(Xi, zero, k, wi, self.init, r)
+            c = initial_centers(Xi, zero, k, wi, init, r)
             _, dist = assign(Xi, c)
             inertia = float(dist @ wi)
             if inertia < best_inertia:
@@ -243,7 +257,10 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X)
         rng = as_generator(self.random_state)
-        centers = self._init_centers(X, w, rng)
+        # extreme magnitudes: fit X / s and w / ws (powers of two; undone in _finish)
+        s, ws = power_of_two_scale(X), power_of_two_scale(w)
+        X, w = scaled(X, s), scaled(w, ws)
+        centers = self._init_centers(X, w, rng, s)
         counts = np.zeros(self.n_clusters)
         n = X.shape[0]
         batch = min(self.batch_size, n)
@@ -257,7 +274,7 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
             old = centers.copy()
             inertia = minibatch_step(Xb, wb, centers, counts, rng, self.reassignment_ratio,
                                      reassign=step % 10 == 0)
-            history.append(inertia / float(wb.sum()))
+            history.append(_mean_inertia(inertia, wb))
             if self.verbose:
                 print(f"Step {step}/{n_steps}: mean batch inertia {history[-1]:.6g}", flush=True)
             if tol and float(((centers - old) ** 2).sum()) <= tol:
@@ -273,7 +290,8 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
             if self.max_no_improvement is not None and stall >= self.max_no_improvement:
                 converged = step < n_steps
                 break
-        self._finish(X, w, centers, counts, step, history)
+        history = unscale(np.asarray(history, dtype=np.float64), s, 2, "history_")
+        self._finish(X, w, centers, counts, step, history, s, ws)
         self.converged_ = converged
         self.n_iter_ = int(np.ceil(step * batch / n))
         return self
@@ -334,14 +352,18 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
                     return True
         return False
 
-    def _finish(self, X, w, centers, counts, n_steps, history):
-        self.cluster_centers_ = centers.astype(X.dtype)
+    def _finish(self, X, w, centers, counts, n_steps, history, s, ws):
+        """Store the fit of ``X / s`` with weights ``w / ws`` in the caller's units.
+
+        ``counts_`` stay in the scaled weights' units (they only set step sizes).
+        """
         self.counts_ = counts
         self.n_steps_ = int(n_steps)
         self.history_ = history_frame("step", inertia=history)
-        labels, dist = assign(X, self.cluster_centers_)
+        labels, dist = assign(X, centers.astype(X.dtype))
         self.labels_ = labels
-        self.inertia_ = float(dist @ w.astype(np.float64))
+        self.inertia_ = unscale_objective(float(dist @ w.astype(np.float64)), s, ws, "inertia_")
+        self.cluster_centers_ = unscale(centers, s, 1, "cluster_centers_").astype(X.dtype)
 
     @fill_doc
     def partial_fit(self, X, y=None, sample_weight=None):
@@ -367,22 +389,36 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimato
             validate_params(self)
         X = check_data(self, X, reset=first)
         w = check_sample_weight(sample_weight, X)
+        # this batch and the centres divided by one power of two when extreme
+        s = power_of_two_scale(X, *([] if first else [self.cluster_centers_]))
+        X = scaled(X, s)
+        # weights of extreme magnitude: every batch divided by the first batch's power of
+        # two, so that counts_ (the step sizes) stay in one unit
+        if first:
+            self._weight_scale = power_of_two_scale(w)
+        ws = getattr(self, "_weight_scale", 1.0)
+        w = scaled(w, ws)
+        if not np.all(np.isfinite(w)):
+            raise ValueError(
+                f"sample_weight of this batch (largest {float(w.max()) * ws:g}) is too far "
+                "from the first batch's weights to share their scale; rescale the weights."
+            )
         if first:
             check_n_samples(X, self.n_clusters)
             self._rng = as_generator(self.random_state)
-            centers = self._init_centers(X, w, self._rng)
+            centers = self._init_centers(X, w, self._rng, s)
             counts = np.zeros(self.n_clusters)
             history, steps = [], 0
         else:
-            centers = self.cluster_centers_.astype(np.float64)
+            centers = self.cluster_centers_.astype(np.float64) / s
             counts, history = self.counts_.copy(), self.history_["inertia"].tolist()
             steps = self.n_steps_
             if not hasattr(self, "_rng"):
                 self._rng = as_generator(self.random_state)
         inertia = minibatch_step(X, w, centers, counts, self._rng, self.reassignment_ratio,
                                  reassign=(steps + 1) % 10 == 0)
-        history.append(inertia / float(w.sum()))
-        self._finish(X, w, centers, counts, steps + 1, history)
+        history.append(unscale(_mean_inertia(inertia, w), s, 2, "history_"))
+        self._finish(X, w, centers, counts, steps + 1, history, s, ws)
         self.n_iter_ = self.n_steps_
         self.converged_ = False
         return self

@@ -179,7 +179,7 @@ def _record(result, epoch, means, val, desc):
             result.history[f"val_{t}"].append(val[t])
     result.n_epochs = epoch + 1
     if not np.isfinite(means["elbo"]):
-        raise FloatingPointError(
+        raise ValueError(
             f"{desc}: the ELBO became {means['elbo']} at epoch {epoch + 1}; "
             "lower learning_rate or standardise the data."
         )

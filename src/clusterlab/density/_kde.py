@@ -18,6 +18,7 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.scale import check_magnitude
 from clusterlab._validation.schema import Field
 from clusterlab.density import _bounds, _fft, _streamed
 from clusterlab.density._exact import ExactModel
@@ -34,9 +35,26 @@ __all__ = ["KernelDensity"]
 
 
 def _bandwidth_matrix(bandwidth, d):
-    """Map a numeric bandwidth (scalar, per-dimension vector, matrix) to ``H``."""
+    """Map a numeric bandwidth (scalar, per-dimension vector, matrix) to ``H``.
+
+    ``H`` holds squared bandwidths; those must be finite, normal float64
+    numbers (a bandwidth between about 1e-154 and 1e154).
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        H = _raw_bandwidth_matrix(bandwidth, d)
+    diag = np.diag(H)
+    if not (np.all(np.isfinite(H)) and np.all(diag >= np.finfo(np.float64).tiny)):
+        raise ValueError(
+            f"bandwidth {bandwidth!r} is too {'large' if np.any(~np.isfinite(H)) else 'small'}: "
+            "its square (the kernel's variance) overflows or underflows float64. Use a "
+            "bandwidth between 1e-154 and 1e154 (rescale X with it)."
+        )
+    return H
+
+
+def _raw_bandwidth_matrix(bandwidth, d):
     if isinstance(bandwidth, numbers.Real):
-        return np.eye(d) * float(bandwidth) ** 2
+        return np.eye(d) * np.float64(bandwidth) ** 2
     b = np.asarray(bandwidth)
     if b.dtype.kind not in "biuf":
         raise TypeError(f"bandwidth must be numeric or a rule name; got dtype {b.dtype}.")
@@ -168,6 +186,7 @@ class KernelDensity(DensityMixin, BaseEstimator):
         if is_streamed(X):
             return self._fit_streamed(as_source(X), sample_weight)
         X = check_data(self, X, min_samples=2 if rule else 1)
+        check_magnitude(X, "KernelDensity", "its bandwidth rules' variances and distances")
         w = np.asarray(check_sample_weight(sample_weight, X), dtype=np.float64)
         Xf = np.asarray(X, dtype=np.float64)
         low, high = _bounds.parse_bounds(self.bounds, X.shape[1])
@@ -273,7 +292,9 @@ class KernelDensity(DensityMixin, BaseEstimator):
                 raise ValueError(f"X has {source.n_features} features, but KernelDensity is "
                                  f"expecting {self.n_features_in_} features as input.")
             return map_rows(source, self.score_samples, out=out)
-        X = np.asarray(check_data(self, X, reset=False), dtype=np.float64)
+        X = check_data(self, X, reset=False)
+        check_magnitude(X, "KernelDensity", "the scaled distances")
+        X = np.asarray(X, dtype=np.float64)
         model = self._model_data()
         low, high = self._domain()
         if np.all(np.isinf(low)) and np.all(np.isinf(high)):

@@ -19,12 +19,16 @@ from scipy import fft, optimize
 
 from clusterlab._kernels.binning import linear_binning_1d
 from clusterlab._kernels.kde import weighted_moments
+from clusterlab._validation.scale import power_of_two_scale, scaled
 from clusterlab.density._exact import ExactModel
 
 __all__ = ["BANDWIDTH_RULES", "isj_bandwidth", "scott_factor", "silverman_factor"]
 
 
 def _n_eff(w):
+    """Kish's effective sample size (scale-free; computed on w / max(w) so it cannot
+    overflow or underflow)."""
+    w = w / w.max()
     return float(w.sum() ** 2 / np.sum(w * w))
 
 
@@ -46,6 +50,8 @@ def _moments(X, w):
     d = X.shape[1]
     mean = np.empty(d)
     scatter = np.empty((d, d))
+    # both are invariant to the weights' scale; a power of two keeps sum(w**2) finite
+    w = scaled(w, power_of_two_scale(w))
     sw, sw2 = weighted_moments(X, w, mean, scatter)
     return scatter / (sw - sw2 / sw), sw * sw / sw2
 
@@ -53,10 +59,13 @@ def _moments(X, w):
 def _data_covariance(X, w, moments=None):
     cov, _ = _moments(X, w) if moments is None else moments
     try:
-        np.linalg.cholesky(cov)
+        diag = np.diag(np.linalg.cholesky(cov))
+        # numerically singular: a rescaled copy (the rules multiply it) may not factor
+        if not diag.min() > 1e-6 * diag.max():
+            raise np.linalg.LinAlgError
     except np.linalg.LinAlgError:
         raise ValueError(
-            "The data's covariance matrix is singular (a constant feature, "
+            "The data's covariance matrix is singular or nearly so (a constant feature, "
             "collinear features or too few distinct samples), so a data-scaled "
             "bandwidth rule cannot be used. Pass a numeric bandwidth instead."
         ) from None

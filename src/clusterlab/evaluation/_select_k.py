@@ -12,6 +12,7 @@ from clusterlab._rng import as_generator
 from clusterlab._validation import check_data, check_n_samples
 from clusterlab.evaluation._criteria import CRITERIA
 from clusterlab.evaluation._scores import elbow_index, gap_choice, gap_statistic, within_dispersion
+from clusterlab.mixture import DegenerateFitError
 
 
 class SelectionResult:
@@ -107,14 +108,20 @@ def _labels_of(estimator, X):
 
 def _fit_one(estimator, params, X, criterion, seed, progress=None, start=None):
     model = clone(estimator).set_params(**params)
-    if start is None:
-        model.fit(X)
-    else:  # the k's shared initial partition, then the estimator's own setting back
-        model.set_params(init_params=lambda X, k, rng: start).fit(X)
-        model.set_params(init_params=estimator.get_params()["init_params"])
+    row = dict(params)
+    try:
+        if start is None:
+            model.fit(X)
+        else:  # the k's shared initial partition, then the estimator's own setting back
+            model.set_params(init_params=lambda X, k, rng: start).fit(X)
+            model.set_params(init_params=estimator.get_params()["init_params"])
+    except DegenerateFitError as exc:  # no valid parameters: recorded, never chosen
+        row.update(degenerate=True, failed=str(exc))
+        if progress is not None:
+            progress()
+        return row, None
     labels = _labels_of(model, X)
     rng = np.random.default_rng(seed)
-    row = dict(params)
     row["n_distinct_labels"] = int(np.unique(labels).size)
     row["inertia"] = within_dispersion(X, labels)
     for name in ("bic", "aic", "icl"):
@@ -260,8 +267,11 @@ def select_k(
         )
         gap, s = gap_statistic(np.log(table["inertia"].to_numpy()), np.array(ref))
         table["gap"], table["gap_se"] = gap, s
-    exclude = table["degenerate"] & exclude_degenerate
+    failed = table["failed"].notna() if "failed" in table else pd.Series(False, table.index)
+    exclude = (table["degenerate"] & exclude_degenerate) | failed
     table["excluded"] = np.where(exclude, "degenerate fit (collapsed component)", "")
+    if failed.any():
+        table.loc[failed, "excluded"] = "fit failed: " + table.loc[failed, "failed"].astype(str)
     if criterion in ("gap", "elbow"):
         best = _choose_along_k(table, criterion, k_param, others, exclude)
     else:

@@ -4,6 +4,7 @@ from clusterlab._lazy import lazy_facade
 
 _LAZY = {
     "CollapsedComponentWarning": "clusterlab.mixture._base",
+    "DegenerateFitError": "clusterlab.mixture.families",
     "GaussianMixture": "clusterlab.mixture._gaussian_mixture",
     "MixtureModel": "clusterlab.mixture._mixture",
 }

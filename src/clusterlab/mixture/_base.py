@@ -25,6 +25,7 @@ from clusterlab._validation import (
     check_sample_weight,
     validate_params,
 )
+from clusterlab._validation.scale import power_of_two_scale, scaled
 from clusterlab._validation.schema import Field
 from clusterlab.mixture import _em
 from clusterlab.mixture._init import INITIALISERS, initialise, streamed_initialise
@@ -114,7 +115,10 @@ class BaseMixture(DensityMixin, BaseEstimator):
         family = self._family_for(X, family)
         family.check_X(X)
         check_n_samples(X, self.n_components, param="n_components")
-        return X, check_sample_weight(sample_weight, X), family
+        weights = check_sample_weight(sample_weight, X)
+        # the fit only sees weights relative to their sum: a power of two keeps their
+        # weighted sums finite
+        return X, scaled(weights, power_of_two_scale(weights)), family
 
     def _initial_params(self, X, weights, family, rng):
         """Parameters and weights after the initialiser and one M-step."""

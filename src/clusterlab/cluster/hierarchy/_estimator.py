@@ -11,7 +11,11 @@ from clusterlab._validation import Interval, Options, check_data, check_n_sample
 from clusterlab._validation.schema import Field
 from clusterlab.cluster.hierarchy import _solvers
 from clusterlab.cluster.hierarchy._connectivity import check_connectivity, structured_linkage
-from clusterlab.cluster.hierarchy._input import check_method_metric, condensed_from_square
+from clusterlab.cluster.hierarchy._input import (
+    check_cosine_rows,
+    check_method_metric,
+    condensed_from_square,
+)
 from clusterlab.cluster.hierarchy._tree import Tree, _check_linkage_matrix, cut_linkage
 
 
@@ -163,13 +167,12 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
         if precomputed:
             D, n = condensed_from_square(X)
             square = np.asarray(X, dtype=np.float64)
+        elif self.metric == "cosine":
+            check_cosine_rows(X, self.metric)
         if self.connectivity is None:
             if precomputed:
                 return _solvers.linkage_from_condensed(D, n, self.linkage, overwrite=True), 1
-            Xf = X
-            if self.metric == "cosine" and np.any(np.linalg.norm(X, axis=1) == 0):
-                raise ValueError("metric='cosine' is undefined for all-zero rows of X.")
-            return _solvers.linkage_from_data(Xf, self.linkage, self.metric), 1
+            return _solvers.linkage_from_data(X, self.linkage, self.metric), 1
         graph, n_components, _ = check_connectivity(self.connectivity, X)
         if n_components > 1:
             warnings.warn(

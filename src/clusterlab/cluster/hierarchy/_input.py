@@ -28,6 +28,11 @@ def _as_numeric(X, name):
     arr = np.asarray(X) if not hasattr(X, "toarray") else None
     if arr is None:
         raise TypeError(f"{name} must be a dense array; got a sparse matrix. Use .toarray().")
+    if arr.dtype.kind == "c":  # numpy would drop the imaginary part with only a warning
+        raise TypeError(
+            f"{name} must hold real numbers; got complex dtype {arr.dtype}. Pass X.real, "
+            "np.abs(X) or stack real and imaginary parts as features."
+        )
     if arr.dtype.kind not in "biuf":
         try:
             arr = arr.astype(np.float64)
@@ -90,14 +95,22 @@ def check_observations(X, metric):
         ensure_min_samples=2,
         input_name="X",
     )
-    if metric == "cosine":
-        norms = np.linalg.norm(X, axis=1)
-        if np.any(norms == 0):
-            raise ValueError(
-                "metric='cosine' is undefined for all-zero rows; X has "
-                f"{int(np.sum(norms == 0))} of them. Remove them or use another metric."
-            )
+    check_cosine_rows(X, metric)
     return X
+
+
+def check_cosine_rows(X, metric):
+    """``ValueError`` for all-zero rows under ``metric='cosine'``."""
+    if metric != "cosine":
+        return
+    # a row is zero when every entry is (a norm would underflow for tiny rows)
+    zero = ~np.any(X != 0, axis=1)
+    if np.any(zero):
+        raise ValueError(
+            "metric='cosine' is undefined for all-zero rows; X has "
+            f"{int(np.sum(zero))} of them (first at row {int(np.argmax(zero))}). Remove "
+            "them or use another metric."
+        )
 
 
 def prepare_linkage_input(X, method, metric):

@@ -23,6 +23,7 @@ from clusterlab._kernels.generic_linkage import generic_condensed, generic_raw
 from clusterlab._kernels.linkage_tree import label
 from clusterlab._kernels.nn_chain import nn_chain
 from clusterlab._kernels.prim import prim_condensed, prim_raw
+from clusterlab._validation.scale import power_of_two_scale, scaled, unscale
 
 METHODS = {
     "single": _methods.SINGLE,
@@ -76,8 +77,29 @@ def _finish(a, b, h, n, sort):
     return label(a, b, h, n)
 
 
+# how merge heights grow when the data are multiplied by s: s ** power
+_HEIGHT_POWER = {"sqeuclidean": 2, "cosine": 0}
+
+
+def _unscale_heights(Z, s, power):
+    """Heights of a tree fitted on data divided by ``s``, in the data's scale."""
+    if s != 1.0 and power:
+        Z[:, 2] = unscale(Z[:, 2], s, power, "merge heights")
+    return Z
+
+
 def linkage_from_data(X, method, metric):
-    """Linkage matrix of the rows of ``X`` (validated, float32 or float64)."""
+    """Linkage matrix of the rows of ``X`` (validated, float32 or float64).
+
+    Data of extreme magnitude are clustered divided by a power of two (the
+    same merges) and the heights multiplied back.
+    """
+    s = power_of_two_scale(X)
+    Z = _linkage_from_data(scaled(X, s), method, metric)
+    return _unscale_heights(Z, s, _HEIGHT_POWER.get(metric, 1))
+
+
+def _linkage_from_data(X, method, metric):
     n = X.shape[0]
     if method == "single":
         a, b, h = prim_raw(X, METRICS[metric], row_norms_for(X, metric))
@@ -86,11 +108,22 @@ def linkage_from_data(X, method, metric):
         a, b, h = generic_raw(X, METHODS[method])
         return _finish(a, b, h, n, sort=False)
     D = pairwise_condensed(X, metric)
-    return linkage_from_condensed(D, n, method, overwrite=True)
+    return _linkage_from_condensed(D, n, method, overwrite=True)
 
 
 def linkage_from_condensed(D, n, method, *, overwrite=False):
-    """Linkage matrix from a condensed float64 distance vector over n points."""
+    """Linkage matrix from a condensed float64 distance vector over n points.
+
+    Extreme distances are divided by a power of two first (heights are
+    linear in the distances for every method) so updates cannot overflow.
+    """
+    s = power_of_two_scale(D)
+    if s != 1.0:
+        D, overwrite = scaled(D, s), True
+    return _unscale_heights(_linkage_from_condensed(D, n, method, overwrite=overwrite), s, 1)
+
+
+def _linkage_from_condensed(D, n, method, *, overwrite=False):
     if not overwrite or not D.flags.writeable:
         D = np.array(D, dtype=np.float64, copy=True)
     if method == "single":

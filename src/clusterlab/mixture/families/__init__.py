@@ -13,7 +13,7 @@ from clusterlab.mixture.families._covariance import (
     Spherical,
     Tied,
 )
-from clusterlab.mixture.families._protocol import Family
+from clusterlab.mixture.families._protocol import DegenerateFitError, Family
 from clusterlab.mixture.families.bernoulli import Bernoulli
 from clusterlab.mixture.families.categorical import Categorical
 from clusterlab.mixture.families.gaussian import Gaussian
@@ -46,6 +46,6 @@ def get_family(family):
 
 
 __all__ = [
-    "Bernoulli", "Categorical", "Diag", "FAMILIES", "Family", "FixedSpherical", "Full",
-    "Gaussian", "Poisson", "Spherical", "Tied", "get_family",
+    "Bernoulli", "Categorical", "DegenerateFitError", "Diag", "FAMILIES", "Family",
+    "FixedSpherical", "Full", "Gaussian", "Poisson", "Spherical", "Tied", "get_family",
 ]

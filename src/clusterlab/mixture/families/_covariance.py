@@ -13,6 +13,7 @@ import numpy as np
 from scipy import linalg
 
 from clusterlab._kernels.estep import blocked_log_prob, diag_log_prob
+from clusterlab.mixture.families._protocol import DegenerateFitError
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -28,6 +29,9 @@ def _chol_precision(cov):
     # LAPACK's triangular inverse: exact for triangles, and no BLAS threading overhead
     inv, info = linalg.lapack.dtrtri(chol, lower=1)
     if info != 0 or not np.all(np.isfinite(inv)):
+        return None
+    # the precision P P^T must be finite too (its entries are at most d max|P|^2)
+    if not math.isfinite(cov.shape[0] * float(np.max(np.abs(inv))) ** 2):
         return None
     return np.ascontiguousarray(inv.T)
 
@@ -47,7 +51,7 @@ def _regularised_chol(cov):
     """
     scale = float(np.max(np.abs(np.diag(cov))))
     if not np.all(np.isfinite(cov)):
-        raise ValueError(
+        raise DegenerateFitError(
             "A component covariance holds NaN or infinity (largest variance "
             f"{scale:g}), so it has no Cholesky factor: the data or reg_covar are "
             "too large or not finite for this dtype. Check reg_covar, or rescale "
@@ -56,14 +60,16 @@ def _regularised_chol(cov):
     prec = _chol_precision(cov)
     if prec is not None:
         return prec, 0.0
-    jitter = max(scale, np.finfo(cov.dtype).tiny) * 1e-12
+    # an all-zero covariance (one distinct point, reg_covar=0) gets the diagonal
+    # structures' floor: 1e-12 in the data's units
+    jitter = (scale if scale > 0 else 1.0) * 1e-12
     eye = np.eye(cov.shape[0], dtype=cov.dtype)
     for _ in range(_JITTER_STEPS):
         prec = _chol_precision(cov + jitter * eye)
         if prec is not None:
             return prec, jitter
         jitter *= 10.0
-    raise ValueError(
+    raise DegenerateFitError(
         f"A component covariance (largest variance {scale:g}) stays not positive "
         f"definite with diagonal jitter up to {jitter / 10:g}; increase reg_covar or "
         "check the data for overflow."

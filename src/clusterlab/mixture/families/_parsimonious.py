@@ -20,6 +20,7 @@ import numpy as np
 
 from clusterlab.mixture.families import _covariance as cov_mod
 from clusterlab.mixture.families._covariance import Diag, Full, Spherical, Tied
+from clusterlab.mixture.families._protocol import DegenerateFitError
 
 _INNER_TOL = 1e-12
 _INNER_ITER = 500
@@ -32,14 +33,34 @@ def _geo(values):
 
 
 def _alternate(update, state, objective):
-    """Apply ``update`` until ``objective`` changes by < ``_INNER_TOL`` (relative)."""
-    prev = objective(state)
-    for _ in range(_INNER_ITER):
-        state = update(state)
-        cur = objective(state)
-        if abs(prev - cur) <= _INNER_TOL * (1.0 + abs(cur)):
-            break
-        prev = cur
+    """Apply ``update`` until ``objective`` changes by < ``_INNER_TOL`` (relative).
+
+    Singular or non-finite scatter matrices (a collapsed component) have no
+    solution: that is a :class:`DegenerateFitError`, not a LinAlgError.
+    """
+    try:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            prev = cur = objective(state)
+            for _ in range(_INNER_ITER):
+                state = update(state)
+                cur = objective(state)
+                if not np.isfinite(cur):
+                    break
+                if abs(prev - cur) <= _INNER_TOL * (1.0 + abs(cur)):
+                    break
+                prev = cur
+    except np.linalg.LinAlgError as exc:
+        raise DegenerateFitError(
+            f"this covariance model's M-step failed on singular scatter matrices ({exc}): "
+            "a component has too few distinct points; use fewer components, a larger "
+            "reg_covar or a simpler covariance model."
+        ) from None
+    if not np.isfinite(cur):
+        raise DegenerateFitError(
+            "this covariance model's M-step diverged (non-finite objective): a component "
+            "has too few distinct points; use fewer components, a larger reg_covar or a "
+            "simpler covariance model."
+        )
     return state
 
 

@@ -80,6 +80,20 @@ component and feature, features independent):
 import numpy as np
 
 
+class DegenerateFitError(ValueError):
+    """A fit that has no valid parameters: a covariance that no regularisation
+    makes positive definite, or an M-step whose scatter matrices are singular.
+
+    It is a ``ValueError``; :func:`clusterlab.select_k` records such a
+    candidate as failed and never chooses it (as mclust reports ``NA``).
+
+    Examples
+    --------
+    >>> issubclass(DegenerateFitError, ValueError)
+    True
+    """
+
+
 class Family:
     """Base class of EM families, with the defaults listed in the module docstring.
 

@@ -16,6 +16,7 @@ from clusterlab._kernels.estep import (
     weighted_deviations,
 )
 from clusterlab._moments import combine_stats, means, scale_stats
+from clusterlab._validation.scale import check_magnitude
 from clusterlab._validation.schema import Field
 from clusterlab.mixture.families._covariance import FixedSpherical, _Structure
 from clusterlab.mixture.families._parsimonious import MCLUST_MODELS, STRUCTURES
@@ -129,6 +130,10 @@ class Gaussian(Family):
             return 8 * 3 * n_features
         stacked = 2 * n_components * n_features if self.structure.m2 == "full" else 0
         return 8 * (n_components * 4 + 3 * n_features + stacked)
+
+    def check_X(self, X):
+        """Refuse magnitudes whose covariances (squares) overflow or vanish."""
+        check_magnitude(X, "a Gaussian mixture", "its covariances (the data squared)")
 
     def log_prob(self, X, params):
         return self.structure.log_prob(X, params["means"], params["precisions_cholesky"])
