@@ -20,6 +20,10 @@ _FIND = ("union-find root search: parents point to earlier-created roots, so eac
 _REPAIR = ("lazy heap repair: each pass replaces one stale lower bound by the exact row "
            "minimum, so at most one pass per active cluster (scipy's _hierarchy.pyx)")
 ALLOWED = {
+    ("distributed/_dask.py", "dask_map_reduce", "len(parts) > 1"):
+        "each pass groups parts by SPLIT_EVERY (8), so len(parts) shrinks by a factor of 8",
+    ("sources.py", "_memmap_source", "isinstance(base.base, np.memmap)"):
+        "walks a memmap's finite chain of .base views up to the one that owns the mapping",
     ("_kernels/linkage_heap.py", "_sift_up", "p > 0"): "p = (p - 1) >> 1 halves p each pass",
     ("_kernels/linkage_heap.py", "_sift_down", "True"):
         "p = 2p + 1 (or + 2) grows each pass and the loop breaks once it reaches hsize",

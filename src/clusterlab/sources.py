@@ -77,6 +77,28 @@ def check_chunk(chunk, start, stop, *, n_features, dtype, name="X"):
     return arr
 
 
+def check_weight_chunk(w, start, stop, dtype, name="sample_weight"):
+    """Validated weights of rows ``[start, stop)`` (finite, non-negative, 1-D).
+
+    Examples
+    --------
+    >>> check_weight_chunk([1, 2], 0, 2, np.float64).tolist()
+    [1.0, 2.0]
+    """
+    w = np.asarray(w)
+    where = f"rows [{start}, {stop})"
+    if w.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be numeric; {where} have dtype {w.dtype}.")
+    if w.shape != (stop - start,):
+        raise ValueError(f"{name} {where} should have shape ({stop - start},); got {w.shape}.")
+    w = np.ascontiguousarray(w, dtype=dtype)
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"{name} contains NaN or infinity in {where}.")
+    if np.any(w < 0):
+        raise ValueError(f"Negative values in {name} {where}: weights must be >= 0.")
+    return w
+
+
 def budget_rows(n_features, itemsize, chunk_bytes=None):
     """Rows per chunk under ``chunk_bytes`` (default: ``clusterlab.config``'s).
 
@@ -109,6 +131,7 @@ class Source:
 
     def __init__(self, chunk_bytes=None):
         self.chunk_bytes = chunk_bytes
+        self._checked = set()
 
     @property
     def shape(self):
@@ -123,9 +146,25 @@ class Source:
         return [(s, min(s + rows, self.n_rows)) for s in range(0, self.n_rows, rows)]
 
     def read(self, start, stop):
-        """Rows ``[start, stop)`` as a validated array."""
-        return check_chunk(self._read(start, stop), start, stop, n_features=self.n_features,
-                           dtype=self.dtype, name=self.name)
+        """Rows ``[start, stop)`` as a validated array.
+
+        A file source checks each chunk's values once while the file is unchanged
+        (same size and modification time): later passes of a fit skip the
+        finiteness scan, which cost about as much as reading the chunk.
+        """
+        chunk = self._read(start, stop)
+        key = (start, stop, self._stamp())
+        if key[2] is not None and key in self._checked:
+            return np.ascontiguousarray(chunk, dtype=self.dtype)
+        out = check_chunk(chunk, start, stop, n_features=self.n_features, dtype=self.dtype,
+                          name=self.name)
+        if key[2] is not None:
+            self._checked.add(key)
+        return out
+
+    def _stamp(self):
+        """What identifies the current contents of a file source (None: not a file)."""
+        return None
 
     def iter_chunks(self, rows=None):
         """Yield ``(start, stop, chunk)`` over the rows, in order."""
@@ -171,49 +210,90 @@ class ArraySource(Source):
                            n_features=self.n_features, dtype=self.dtype, name=self.name)
 
 
-def _npy_rows_on_disk(path, mm_shape, dtype, offset):
-    row_bytes = int(np.prod(mm_shape[1:], dtype=np.int64)) * dtype.itemsize
-    return (os.path.getsize(path) - offset) // max(row_bytes, 1)
+class NpySource(Source):
+    """A ``.npy`` file read a chunk at a time with positioned reads (``os.preadv``).
 
-
-class NpySource(ArraySource):
-    """A ``.npy`` file memory-mapped read-only (``np.load(path, mmap_mode='r')``).
-
-    A file shorter than its header declares is refused when opened, naming the
-    first chunk it cannot hold, before any pass starts.
+    Reads go through the page cache into one fresh chunk buffer, never a
+    mapping, so the process's resident memory stays at a few chunks however
+    large the file. A file shorter than its header declares is refused when
+    opened, naming the first chunk it cannot hold, before any pass starts (and
+    a chunk found short later, if the file shrinks, is named too).
 
     Examples
     --------
     >>> import numpy as np, tempfile, os
     >>> path = os.path.join(tempfile.mkdtemp(), "x.npy")
-    >>> np.save(path, np.ones((10, 3)))
-    >>> NpySource(path).n_rows
-    10
+    >>> np.save(path, np.arange(30.0).reshape(10, 3))
+    >>> src = NpySource(path)
+    >>> src.n_rows, src.read(2, 4).tolist()
+    (10, [[6.0, 7.0, 8.0], [9.0, 10.0, 11.0]])
     """
 
-    def __init__(self, path, chunk_bytes=None):
+    def __init__(self, path, chunk_bytes=None, *, offset=None, shape=None, dtype=None):
+        super().__init__(chunk_bytes)
         path = Path(path)
-        with open(path, "rb") as fh:
-            major, _ = np.lib.format.read_magic(fh)
-            read_header = (np.lib.format.read_array_header_1_0 if major == 1
-                           else np.lib.format.read_array_header_2_0)
-            shape, fortran, dtype = read_header(fh)
-            offset = fh.tell()
-        if fortran or len(shape) != 2:
-            raise ValueError(f"{path} must hold a 2-D C-ordered array; it holds shape {shape}"
-                             f"{' in Fortran order' if fortran else ''}.")
-        have = _npy_rows_on_disk(path, shape, np.dtype(dtype), offset)
-        if have < shape[0]:
-            rows = budget_rows(shape[1], np.dtype(dtype).itemsize, chunk_bytes)
+        if offset is None:
+            shape, dtype, offset = _npy_header(path)
+        self.path, self.name, self.offset = path, str(path), int(offset)
+        self.file_dtype = np.dtype(dtype)
+        if self.file_dtype.kind not in "biuf":
+            raise TypeError(f"{path} must hold numbers; it holds dtype {self.file_dtype}.")
+        self.n_rows, self.n_features = (int(v) for v in shape)
+        self.dtype = _float_dtype(self.file_dtype, self.name)
+        self.row_bytes = self.n_features * self.file_dtype.itemsize
+        have = (os.path.getsize(path) - self.offset) // max(self.row_bytes, 1)
+        if have < self.n_rows:
+            rows = self.default_rows()
             first = (have // rows) * rows
             raise ValueError(
-                f"{path} is truncated: its header declares {shape[0]} rows but the file holds "
-                f"{have}; the chunk of rows [{first}, {min(first + rows, shape[0])}) and those "
-                "after it cannot be read. Write the file again."
+                f"{path} is truncated: its header declares {self.n_rows} rows but the file "
+                f"holds {have}; the chunk of rows [{first}, {min(first + rows, self.n_rows)}) "
+                "and those after it cannot be read. Write the file again."
             )
-        X = np.load(path, mmap_mode="r", allow_pickle=False)
-        super().__init__(X, chunk_bytes, name=str(path))
-        self.path = path
+
+    def _stamp(self):
+        st = os.stat(self.path)
+        return (st.st_size, st.st_mtime_ns)
+
+    def _read(self, start, stop):
+        buf = np.empty((stop - start, self.n_features), dtype=self.file_dtype)
+        want = buf.nbytes
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            got = os.preadv(fd, [memoryview(buf).cast("B")], self.offset + start * self.row_bytes)
+        finally:
+            os.close(fd)
+        if got != want:
+            raise ValueError(f"{self.name}: rows [{start}, {stop}) could not be read (the file "
+                             f"ends {want - got} bytes early); it was truncated while in use.")
+        return buf
+
+
+def _npy_header(path):
+    with open(path, "rb") as fh:
+        major, _ = np.lib.format.read_magic(fh)
+        read_header = (np.lib.format.read_array_header_1_0 if major == 1
+                       else np.lib.format.read_array_header_2_0)
+        shape, fortran, dtype = read_header(fh)
+        offset = fh.tell()
+    if fortran or len(shape) != 2:
+        raise ValueError(f"{path} must hold a 2-D C-ordered array; it holds shape {shape}"
+                         f"{' in Fortran order' if fortran else ''}.")
+    if dtype.hasobject:
+        raise TypeError(f"{path} holds Python objects; only numeric arrays can be read.")
+    return shape, dtype, offset
+
+
+def _memmap_source(X, chunk_bytes):
+    """A read-only, C-ordered memmap over a whole file region: read it as a file."""
+    base = X
+    while isinstance(base.base, np.memmap):
+        base = base.base
+    if (X.mode == "r" and X.ndim == 2 and X.flags.c_contiguous and X.filename
+            and base is X and np.dtype(X.dtype).kind in "biuf"):
+        return NpySource(X.filename, chunk_bytes, offset=X.offset, shape=X.shape,
+                         dtype=X.dtype)
+    return ArraySource(X, chunk_bytes)
 
 
 class ParquetSource(Source):
@@ -248,6 +328,7 @@ class ParquetSource(Source):
         if not files:
             raise ValueError(f"{path} holds no *.parquet files.")
         self.name, self.files = str(path), [pq.ParquetFile(f) for f in files]
+        self.paths = files
         schema = self.files[0].schema_arrow
         names = list(schema.names) if columns is None else list(columns)
         missing = [c for c in names if c not in schema.names]
@@ -277,6 +358,9 @@ class ParquetSource(Source):
         for _, _, first, n in self._groups:
             out += [(s, min(s + rows, first + n)) for s in range(first, first + n, rows)]
         return out
+
+    def _stamp(self):
+        return tuple((os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in self.paths)
 
     def _read(self, start, stop):
         parts = []
@@ -373,6 +457,34 @@ def is_streamed(X):
     return isinstance(X, np.memmap) or _is_dask(X)
 
 
+def in_memory_if_small(X):
+    """``X`` itself, or, for a file or memmap that fits in one chunk of the memory
+    budget, its rows as a validated in-memory array (fits then take the in-memory
+    path: the same answer as for an ndarray, k-means++ and swap refinement included).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.npy")
+    >>> np.save(path, np.ones((4, 2)))
+    >>> type(in_memory_if_small(path)).__name__
+    'ndarray'
+    """
+    local_file = isinstance(X, str | os.PathLike | np.memmap) or (
+        isinstance(X, Source) and X.local and type(X) is not ArraySource)
+    if not local_file:
+        return X
+    source = as_source(X)
+    if source.n_rows * source.n_features * source.dtype.itemsize > budget_bytes(source):
+        return X
+    return source.read(0, source.n_rows)
+
+
+def budget_bytes(source):
+    """The chunk budget of ``source`` in bytes."""
+    return source.chunk_bytes or get_config()["source_chunk_bytes"]
+
+
 def as_source(X, *, columns=None, chunk_bytes=None):
     """The :class:`Source` for ``X``.
 
@@ -410,6 +522,8 @@ def as_source(X, *, columns=None, chunk_bytes=None):
                          "of Parquet files.")
     if _is_dask(X):
         return DaskSource(X)
+    if isinstance(X, np.memmap):
+        return _memmap_source(X, chunk_bytes)
     if isinstance(X, np.ndarray):
         return ArraySource(X, chunk_bytes)
     raise TypeError(f"X must be an array, a memmap, a Dask array or a path; got "

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import clusterlab
+from clusterlab.sources import ParquetSource
 from tests.sources._cases import MODELS, assert_same_fit, data_for, fit, make
 
 pa = pytest.importorskip("pyarrow")
@@ -37,8 +38,9 @@ def test_parquet_fit_equals_in_memory(tmp_path, model):
     X = data_for(model)
     a = fit(make(model, X), X)
     path = to_parquet(tmp_path, X)
-    b = fit(make(model, X), path)
-    assert_same_fit(a, b, X, path)
+    with clusterlab.config(source_chunk_bytes=X.shape[1] * 8 * 500):
+        b = fit(make(model, X), path)
+        assert_same_fit(a, b, X, path)
 
 
 @pytest.mark.parametrize("model", ["kmeans", "gmm-tied"])
@@ -88,3 +90,51 @@ def test_predict_writes_into_out(tmp_path):
     km.transform(np.load(path, mmap_mode="r"), out=dist)
     np.testing.assert_allclose(dist, km.transform(X), rtol=1e-12)
     assert km.score(path) == pytest.approx(km.score(X), rel=1e-10)
+
+
+@pytest.mark.parametrize("bounds", [None, [(0, None), (None, None)]])
+def test_kde_on_a_file_evaluates_like_in_memory(tmp_path, rng, bounds):
+    from clusterlab import KernelDensity
+
+    X = np.abs(rng.normal(size=(4000, 2)))
+    w = rng.uniform(0.5, 2.0, size=4000)
+    a = KernelDensity(bounds=bounds).fit(X, sample_weight=w)
+    path = to_parquet(tmp_path, X)
+    with clusterlab.config(source_chunk_bytes=2 * 8 * 1000):
+        b = KernelDensity(bounds=bounds).fit(path, sample_weight=w)
+    assert isinstance(b.data_, ParquetSource)
+    np.testing.assert_allclose(b.bandwidth_matrix_, a.bandwidth_matrix_, rtol=1e-10)
+    np.testing.assert_allclose(b.score_samples(path), a.score_samples(X), rtol=1e-10)
+    for method in ("fft", "exact"):
+        axes_a, dens_a = a.evaluate_grid(24, method=method)
+        axes_b, dens_b = b.evaluate_grid(24, method=method)
+        np.testing.assert_allclose(np.asarray(axes_b), np.asarray(axes_a), rtol=1e-12)
+        np.testing.assert_allclose(dens_b, dens_a, rtol=1e-8, atol=1e-12 * dens_a.max())
+    assert b.sample(5, random_state=0).shape == (5, 2)
+    with clusterlab.config(source_chunk_bytes=2 * 8 * 1000), \
+            pytest.raises(ValueError, match="needs the data in memory"):
+        KernelDensity(bandwidth="isj").fit(path)
+
+
+def test_minibatch_streams_batches_from_a_file(tmp_path):
+    from clusterlab import KMeans, MiniBatchKMeans
+
+    rng = np.random.default_rng(1)
+    # rows stored cluster after cluster: each chunk holds one cluster only
+    X = np.vstack([rng.normal(c, 1.0, (8000, 3)) for c in (0, 6, 12, 18)])
+    ref = KMeans(4, random_state=0).fit(X).inertia_
+    with clusterlab.config(source_chunk_bytes=3 * 8 * 4000):
+        mbk = MiniBatchKMeans(4, batch_size=512, random_state=0).fit(to_npy(tmp_path, X))
+    assert mbk.inertia_ <= 1.02 * ref
+    np.testing.assert_array_equal(mbk.labels_, mbk.predict(X))
+
+
+def test_a_small_file_is_fitted_in_memory(tmp_path):
+    from clusterlab import KMeans
+
+    X = data_for("kmeans")
+    path = to_npy(tmp_path, X)
+    a = KMeans(3, random_state=0).fit(X)
+    b = KMeans(3, random_state=0).fit(np.load(path, mmap_mode="r"))  # 72 kB < 64 MiB
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    assert a.inertia_ == b.inertia_

@@ -9,6 +9,7 @@ _LAZY = {
     "kmeans_plusplus": "clusterlab.cluster._init",
     "k_means": "clusterlab.cluster._kmeans",
     "SphericalKMeans": "clusterlab.cluster._spherical",
+    "kmeans_parallel": "clusterlab.cluster._kmeans_parallel",
     "linkage": "clusterlab.cluster.hierarchy",
     "AgglomerativeClustering": "clusterlab.cluster.hierarchy",
     "Tree": "clusterlab.cluster.hierarchy",

@@ -1,10 +1,10 @@
 """``FuzzyCMeans``: fuzzy c-means (Bezdek 1981), the soft version of k-means."""
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
@@ -31,7 +31,7 @@ from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._init import _plusplus, random_init
 from clusterlab.cluster._lloyd import assign, make_layout, report, threads_for, tolerance
 from clusterlab.cluster._streaming import final_assignment, streamed_init, summary
-from clusterlab.sources import Source, as_source, is_streamed
+from clusterlab.sources import as_source, in_memory_if_small, is_streamed
 
 
 class FuzzyResult(NamedTuple):
@@ -58,27 +58,8 @@ def _objective_pass(X, w, centers, m):
     return float(pc.sum()), float(obj.sum())
 
 
-def _fcm_chunk(C, m):
-    """The map of one pass: a chunk's ``(sum w u^m x, sum w u^m, J_m, sum u^2)``."""
-    k = C.shape[0]
-
-    def part(X, w, start, stop):
-        block, sums, weights, obj, pc = _buffers(X, k)
-        fcm_pass(X, np.ascontiguousarray(w, dtype=np.float64), C, float(m), block, sums,
-                 weights, obj, pc)
-        return sums.sum(axis=0), weights.sum(axis=0), float(obj.sum()), float(pc.sum())
-
-    return part
-
-
-def _one_pass(X, w, C, m):
-    if isinstance(X, Source):  # streamed: the same map over chunks, added up
-        return map_reduce(X, _fcm_chunk(C, m), weights=w)
-    return _fcm_chunk(C, m)(X, w, 0, X.shape[0])
-
-
 def fuzzy_cmeans(X, w, centers, m, *, max_iter=300, tol=0.0, verbose=0):
-    """Fuzzy c-means iterations from ``centers`` on an array or a chunk source.
+    """Fuzzy c-means iterations from ``centers``.
 
     Each iteration computes the memberships under the current centres (its
     objective goes to ``history``) and moves the centres to the ``u^m``-weighted
@@ -86,10 +67,55 @@ def fuzzy_cmeans(X, w, centers, m, *, max_iter=300, tol=0.0, verbose=0):
     shift is at most ``tol`` (absolute). A last pass gives the objective and the
     partition coefficient under the returned centres.
     """
+    n, d = X.shape
+    k = centers.shape[0]
+    block, sums, weights, obj, pc = _buffers(X, k)
     centers = np.ascontiguousarray(centers, dtype=np.float64)
     history, converged, it = [], False, 0
     for it in range(1, max_iter + 1):
-        total, weight, obj, _ = _one_pass(X, w, centers, m)
+        fcm_pass(X, w, centers, float(m), block, sums, weights, obj, pc)
+        history.append(float(obj.sum()))
+        total, weight = sums.sum(axis=0), weights.sum(axis=0)
+        new = centers.copy()
+        filled = weight > 0
+        new[filled] = total[filled] / weight[filled, None]
+        shift = float(((new - centers) ** 2).sum())
+        report(verbose, it, history[-1], shift)
+        centers = new
+        if shift <= tol:
+            converged = True
+            break
+    fcm_pass(X, w, centers, float(m), block, sums, weights, obj, pc)
+    return FuzzyResult(centers, float(obj.sum()), it, converged, np.asarray(history),
+                       float(pc.sum()) / n)
+
+
+def _fcm_part(C, m, X, w, start, stop):
+    """One chunk's ``(sum w u^m x, sum w u^m, J_m, sum u^2)``."""
+    block, sums, weights, obj, pc = _buffers(X, C.shape[0])
+    fcm_pass(X, np.ascontiguousarray(w, dtype=np.float64), C, float(m), block, sums,
+             weights, obj, pc)
+    return sums.sum(axis=0), weights.sum(axis=0), float(obj.sum()), float(pc.sum())
+
+
+def _memberships(C, m, X):
+    u = np.empty((X.shape[0], C.shape[0]))
+    fcm_memberships(X, C, m, u)
+    return u
+
+
+def _one_pass(source, w, C, m):
+    # a partial of a module-level function, not a closure: Dask workers then use
+    # their cached kernels
+    return map_reduce(source, functools.partial(_fcm_part, C, m), weights=w)
+
+
+def streamed_fuzzy_cmeans(source, w, centers, m, *, max_iter=300, tol=0.0, verbose=0):
+    """``fuzzy_cmeans`` over a chunk source: each pass a map of ``fcm_pass`` over chunks."""
+    centers = np.ascontiguousarray(centers, dtype=np.float64)
+    history, converged, it = [], False, 0
+    for it in range(1, max_iter + 1):
+        total, weight, obj, _ = _one_pass(source, w, centers, m)
         history.append(obj)
         new = means(weight, total, centers)
         shift = float(((new - centers) ** 2).sum())
@@ -98,8 +124,8 @@ def fuzzy_cmeans(X, w, centers, m, *, max_iter=300, tol=0.0, verbose=0):
         if shift <= tol:
             converged = True
             break
-    _, _, obj, pc = _one_pass(X, w, centers, m)
-    return FuzzyResult(centers, obj, it, converged, np.asarray(history), pc / X.shape[0])
+    _, _, obj, pc = _one_pass(source, w, centers, m)
+    return FuzzyResult(centers, obj, it, converged, np.asarray(history), pc / source.n_rows)
 
 
 def centers_from_memberships(X, w, u0, m):
@@ -240,13 +266,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
-            Training data; a file or Dask array is streamed (k-means|| for
-            'k-means++').
-        y : Ignored
-            Not used, present for API consistency.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each point.
+        {fit_params}
 
         Returns
         -------
@@ -254,6 +274,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
             The fitted estimator.
         """
         validate_params(self)
+        X = in_memory_if_small(X)
         if is_streamed(X):
             return self._fit_streamed(X, sample_weight)
         X = check_data(self, X)
@@ -263,10 +284,25 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         s, ws = power_of_two_scale(X), power_of_two_scale(w)
         X, w = scaled(X, s), scaled(w, ws)
         tol = tolerance(X, self.tol)
-        best = self._runs(X, w, tol, lambda rng: self._initial_centers(X, w, rng, s))
-        self._store(best, X.dtype, s, ws)
-        # the nearest centre is the cluster of highest membership (in the scaled units)
+        n_init = 1 if not isinstance(self.init, str) else self.n_init
+        best = None
+        with threads_for(*X.shape, self.n_clusters):
+            for rng in spawn(as_generator(self.random_state), n_init):
+                c0 = self._initial_centers(X, w, rng, s)
+                res = fuzzy_cmeans(X, w, c0, self.m, max_iter=self.max_iter, tol=tol,
+                                   verbose=self.verbose)
+                if best is None or res.objective < best.objective:
+                    best = res
+        # the nearest centre is the cluster of highest membership
         self.labels_ = assign(X, best.centers.astype(X.dtype))[0]
+        self.cluster_centers_ = unscale(best.centers, s, 1, "cluster_centers_").astype(X.dtype)
+        self.objective_ = unscale_objective(best.objective, s, ws, "objective_")
+        self.partition_coefficient_ = best.partition_coefficient
+        self.n_iter_ = best.n_iter
+        self.converged_ = best.converged
+        self.history_ = history_frame(
+            objective=unscale_objective(np.asarray(best.history, dtype=np.float64), s, ws,
+                                        "history_"))
         return self
 
     def _fit_streamed(self, X, sample_weight):
@@ -281,37 +317,25 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         w = Weights(sample_weight, source)
         moments, _, positive = summary(source, w)
         tol = float(np.mean(moments.variance())) * self.tol
-        best = self._runs(source, w, tol, lambda rng: streamed_init(
-            source, w, k, self.init, rng, positive).astype(np.float64))
+        best = None
+        for rng in spawn(as_generator(self.random_state),
+                         1 if not isinstance(self.init, str) else self.n_init):
+            c0 = streamed_init(source, w, k, self.init, rng, positive).astype(np.float64)
+            res = streamed_fuzzy_cmeans(source, w, c0, self.m, max_iter=self.max_iter, tol=tol,
+                                        verbose=self.verbose)
+            if best is None or res.objective < best.objective:
+                best = res
         self.n_features_in_ = d
-        self._store(best, source.dtype)
+        self.cluster_centers_ = best.centers.astype(source.dtype)
+        self.objective_ = best.objective
+        self.partition_coefficient_ = best.partition_coefficient
+        self.n_iter_ = best.n_iter
+        self.converged_ = best.converged
+        self.history_ = history_frame(objective=best.history)
         self.labels_ = final_assignment(source, w, self.cluster_centers_)[1]
         if self.labels_ is None:  # Dask: lazy
             self.labels_ = self.predict(source.X)
         return self
-
-    def _runs(self, X, w, tol, initial):
-        n_init = 1 if not isinstance(self.init, str) else self.n_init
-        best = None
-        with threads_for(*X.shape, self.n_clusters):
-            for rng in spawn(as_generator(self.random_state), n_init):
-                c0 = initial(rng)
-                res = fuzzy_cmeans(X, w, c0, self.m, max_iter=self.max_iter, tol=tol,
-                                   verbose=self.verbose)
-                if best is None or res.objective < best.objective:
-                    best = res
-        return best
-
-    def _store(self, best, dtype, s=1.0, ws=1.0):
-        """Fitted attributes of a fit of ``X / s`` and weights ``w / ws``, in user units."""
-        self.cluster_centers_ = unscale(best.centers, s, 1, "cluster_centers_").astype(dtype)
-        self.objective_ = unscale_objective(best.objective, s, ws, "objective_")
-        self.partition_coefficient_ = best.partition_coefficient
-        self.n_iter_ = best.n_iter
-        self.converged_ = best.converged
-        self.history_ = history_frame(
-            objective=unscale_objective(np.asarray(best.history, dtype=np.float64), s, ws,
-                                        "history_"))
 
     @fill_doc
     def predict_proba(self, X, *, out=None):
@@ -319,37 +343,22 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
-            New data; a file is read in chunks, a Dask array gives a lazy result.
-        out : ndarray of shape (n_samples, n_clusters), default=None
-            Where to write the memberships (e.g. a ``numpy.memmap``); not for Dask.
+        {X_new}
 
         Returns
         -------
         u : ndarray of shape (n_samples, n_clusters)
             Fuzzy memberships.
         """
-        check_is_fitted(self)
-        m = float(self.m)
-
-        def memberships(chunk, C):
-            u = np.empty((chunk.shape[0], C.shape[0]))
-            fcm_memberships(chunk, C, m, u)
-            return u
-
         if is_streamed(X) or out is not None:
-            C = self.cluster_centers_.astype(np.float64)
-            return map_rows(self._source(X), lambda chunk: memberships(chunk, C),
-                            width=C.shape[0], out=out)
+            source, C = self._streamed(X)
+            fn = functools.partial(_memberships, C.astype(np.float64), float(self.m))
+            return map_rows(source, fn, width=C.shape[0], out=out)
         X, centers, _ = self._scaled_problem(self._check_X(X))  # memberships are scale-free
-        return memberships(X, centers.astype(np.float64))
-
-    def _source(self, X):
-        source = as_source(X)
-        if source.n_features != self.n_features_in_:
-            raise ValueError(f"X has {source.n_features} features, but FuzzyCMeans is "
-                             f"expecting {self.n_features_in_} features as input.")
-        return source
+        centers = centers.astype(np.float64)
+        out = np.empty((X.shape[0], self.n_clusters))
+        fcm_memberships(X, centers, float(self.m), out)
+        return out
 
     @fill_doc
     def score(self, X, y=None, sample_weight=None):
@@ -367,6 +376,10 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         score : float
             ``-J_m`` (higher is better).
         """
+        if is_streamed(X):
+            source, C = self._streamed(X)
+            w = Weights(sample_weight, source)
+            return -_one_pass(source, w, C.astype(np.float64), self.m)[2]
         X, centers, s = self._scaled_problem(self._check_X(X))
         w = check_sample_weight(sample_weight, X).astype(np.float64)
         ws = power_of_two_scale(w)

@@ -122,3 +122,17 @@ def random_init(X, n_clusters, w, rng):
 
 def _as_float_array(X):
     return check_data(BaseEstimator(), X, accept_sparse=True)
+
+
+def check_init_array(init, X, k):
+    arr = np.asarray(init)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"init must be numeric; got dtype {arr.dtype}.")
+    if arr.shape != (k, X.shape[1]):
+        raise ValueError(
+            f"init should have shape (n_clusters, n_features) = ({k}, {X.shape[1]}); "
+            f"got {arr.shape}."
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("init contains NaN or infinity.")
+    return arr.astype(X.dtype)

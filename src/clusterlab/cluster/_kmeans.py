@@ -24,11 +24,11 @@ from clusterlab._validation.schema import Field
 from clusterlab.cluster import _sparse
 from clusterlab.cluster._bounds import HamerlyPasses, YinyangPasses
 from clusterlab.cluster._centers import CentersMixin, center_fields
-from clusterlab.cluster._init import _plusplus, random_init
+from clusterlab.cluster._init import _plusplus, check_init_array, random_init
 from clusterlab.cluster._kswap import swap_refine
 from clusterlab.cluster._lloyd import LloydPasses, assign, solve, threads_for, tolerance
 from clusterlab.cluster._streaming import final_assignment, stream_lloyd, streamed_init, summary
-from clusterlab.sources import as_source, is_streamed
+from clusterlab.sources import as_source, in_memory_if_small, is_streamed
 
 # algorithm name -> assignment strategy of ``solve``
 SOLVERS = {"lloyd": LloydPasses, "hamerly": HamerlyPasses, "yinyang": YinyangPasses}
@@ -78,20 +78,6 @@ def scaled_init(init, X, k, s):
     if isinstance(init, str) or callable(init):
         return init
     return check_init_array(init, X, k) / s
-
-
-def check_init_array(init, X, k):
-    arr = np.asarray(init)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"init must be numeric; got dtype {arr.dtype}.")
-    if arr.shape != (k, X.shape[1]):
-        raise ValueError(
-            f"init should have shape (n_clusters, n_features) = ({k}, {X.shape[1]}); "
-            f"got {arr.shape}."
-        )
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("init contains NaN or infinity.")
-    return arr.astype(X.dtype)
 
 
 def warn_fewer_clusters(labels, n_clusters):
@@ -259,6 +245,7 @@ n_features) or callable, default='k-means++'
         if self.algorithm == "elkan" and self.n_clusters == 1:
             warnings.warn("algorithm='elkan' doesn't make sense for a single cluster. Using "
                           "'lloyd' instead.", RuntimeWarning, stacklevel=2)
+        X = in_memory_if_small(X)
         if is_streamed(X):
             return self._fit_streamed(X, sample_weight)
         X = check_data(self, X, accept_sparse=True)

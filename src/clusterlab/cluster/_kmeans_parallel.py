@@ -1,48 +1,30 @@
-"""Initial centres on a source that is not in memory: k-means|| and weighted row draws.
+"""Initial centres on a source that is not in memory: k-means||.
 
 k-means|| (Bahmani, Moseley, Vattani, Kumar and Vassilvitskii, 2012): a few
 rounds, each drawing about ``oversampling * k`` rows with probability
 proportional to ``w * d^2`` (their weighted squared distance to the candidates
 so far), then one pass that gives each candidate the weight of the rows
 nearest to it, and a *weighted* k-means++ and Lloyd run on the candidates
-(dask-ml reclusters without those weights). Two passes a round plus two.
-
-Row draws are exact weighted sampling without replacement in one pass
-(Efraimidis and Spirakis' keys ``log(u) / w``: each chunk keeps its largest
-keys, the reduction the largest overall), with each chunk's random numbers
-seeded by the run's seed and the chunk's first row.
+(dask-ml reclusters without those weights). Two passes a round plus two; each
+chunk's random numbers are seeded by the run's seed, the round and the chunk's
+first row.
 """
+
+import math
 
 import numpy as np
 
-from clusterlab._mapreduce import map_reduce
-from clusterlab.cluster._lloyd import assign
+from clusterlab._mapreduce import Weights, draw_rows, map_reduce
+from clusterlab._rng import as_generator
+from clusterlab.cluster._init import _plusplus
+from clusterlab.cluster._lloyd import LloydPasses, assign, solve
+from clusterlab.sources import as_source
 
 ROUNDS = 5
 
 
 def _chunk_rng(seed, *keys):
     return np.random.default_rng([seed, *keys])
-
-
-def draw_rows(source, weights, m, seed, rows=None):
-    """``m`` distinct rows drawn with probability proportional to weight (one pass)."""
-
-    def top(X, w, start, stop):
-        u = _chunk_rng(seed, 0, start).uniform(size=stop - start)
-        with np.errstate(divide="ignore"):
-            keys = np.where(w > 0, np.log(u) / np.where(w > 0, w, 1.0), -np.inf)
-        # zero-weight rows are drawn last (after every positive one), by a uniform key
-        keys = np.where(np.isinf(keys), -1e300 * (1 + u), keys)
-        keep = np.argsort(-keys, kind="stable")[:m]
-        return keys[keep], X[keep]
-
-    def merge(a, b):
-        keys, X = np.concatenate([a[0], b[0]]), np.concatenate([a[1], b[1]])
-        keep = np.argsort(-keys, kind="stable")[:m]
-        return keys[keep], X[keep]
-
-    return np.ascontiguousarray(map_reduce(source, top, merge, weights=weights, rows=rows)[1])
 
 
 def _potential(source, weights, candidates, rows):
@@ -60,37 +42,18 @@ def _oversample(source, weights, candidates, phi, ell, seed, rnd, rows):
                       rows=rows)
 
 
-def kmeans_parallel(source, weights, k, rng, *, oversampling=2.0, rounds=ROUNDS, rows=None):
-    """k centres by k-means|| on a source, candidates reclustered with their weights.
+def recluster(candidates, cand_w, k, rng):
+    """Weighted k-means++ then weighted Lloyd on the candidates (in memory)."""
+    offset = candidates.mean(axis=0).astype(candidates.dtype)
+    start, _ = _plusplus(candidates, k, cand_w, rng, 2 + int(math.log(k)))
+    res = solve(LloydPasses, candidates, cand_w, np.ascontiguousarray(start - offset), offset,
+                max_iter=300, tol=0.0)
+    return (res.centers.astype(np.float64) + offset).astype(candidates.dtype)
 
-    Parameters
-    ----------
-    source : Source
-    weights : clusterlab._mapreduce.Weights
-    k : int
-    rng : numpy.random.Generator
-    oversampling : float, default=2.0
-        Expected rows drawn per round, in units of ``k``.
-    rounds : int, default=5
 
-    Returns
-    -------
-    ndarray of shape (k, n_features)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from clusterlab.sources import as_source
-    >>> from clusterlab._mapreduce import Weights
-    >>> rng = np.random.default_rng(0)
-    >>> X = np.vstack([rng.normal(0, 0.1, (200, 2)), rng.normal(5, 0.1, (200, 2))])
-    >>> src = as_source(X)
-    >>> C = kmeans_parallel(src, Weights(None, src), 2, np.random.default_rng(0), rows=64)
-    >>> sorted(np.round(C[:, 0]).tolist())
-    [0.0, 5.0]
-    """
-    from clusterlab.cluster._kmeans import KMeans
-
+def kmeans_parallel_source(source, weights, k, rng, *, oversampling=2.0, rounds=ROUNDS,
+                           rows=None):
+    """k-means|| on a validated source and its ``Weights``; see ``kmeans_parallel``."""
     seed = int(rng.integers(0, 2**31 - 1))
     ell = oversampling * k
     candidates = draw_rows(source, weights, 1, seed, rows)
@@ -100,14 +63,62 @@ def kmeans_parallel(source, weights, k, rng, *, oversampling=2.0, rounds=ROUNDS,
             break
         new = _oversample(source, weights, candidates, phi, ell, seed, rnd, rows)
         candidates = np.ascontiguousarray(np.concatenate([candidates, new]))
-    if candidates.shape[0] < k:  # too few distinct rows drawn: top up with weighted draws
+    if candidates.shape[0] < k:  # too few rows drawn: top up with weighted draws
         extra = draw_rows(source, weights, k, seed + 1, rows)
         candidates = np.ascontiguousarray(np.concatenate([candidates, extra]))
     n_cand = candidates.shape[0]
     cand_w = map_reduce(
         source, lambda X, w, a, b: np.bincount(assign(X, candidates)[0], w, minlength=n_cand),
-        weights=weights, rows=rows)
+        weights=weights, rows=rows).astype(candidates.dtype)
     if np.count_nonzero(cand_w) < k:  # fewer weighted candidates than clusters
         cand_w = cand_w + (cand_w == 0) * 1e-12 * max(cand_w.max(), 1.0)
-    km = KMeans(k, init="k-means++", n_init=1, random_state=seed, refine="none")
-    return km.fit(candidates, sample_weight=cand_w).cluster_centers_.astype(source.dtype)
+    return recluster(candidates, cand_w, k, np.random.default_rng(seed))
+
+
+def kmeans_parallel(X, n_clusters, *, sample_weight=None, random_state=None,
+                    oversampling=2.0, rounds=ROUNDS):
+    """Initial centres by k-means|| (Bahmani et al. 2012), for data of any source.
+
+    ``rounds`` passes each draw about ``oversampling * n_clusters`` rows with
+    probability proportional to their weighted squared distance to the
+    candidates so far; a last pass weighs each candidate by the rows nearest to
+    it, and weighted k-means++ plus Lloyd on the weighted candidates gives the
+    centres. ``KMeans`` uses it for ``init='k-means||'`` and, on data that is
+    not in memory, for ``init='k-means++'``.
+
+    Parameters
+    ----------
+    X : array-like, memmap, path to a .npy or Parquet file, Dask array or Source
+        The data.
+    n_clusters : int
+        Number of centres.
+    sample_weight : array-like, memmap, path or Dask array, default=None
+        Weights of the rows (unit weights when None).
+    random_state : int, Generator, RandomState or None, default=None
+        Seed of the draws.
+    oversampling : float, default=2.0
+        Expected rows drawn per round, in units of ``n_clusters``.
+    rounds : int, default=5
+        Sampling rounds.
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from clusterlab.cluster import kmeans_parallel
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 0.1, (200, 2)), rng.normal(5, 0.1, (200, 2))])
+    >>> C = kmeans_parallel(X, 2, random_state=0)
+    >>> sorted(int(round(c)) for c in C[:, 0])
+    [0, 5]
+    """
+    source = as_source(X)
+    if not (isinstance(n_clusters, int | np.integer) and 1 <= n_clusters <= source.n_rows):
+        raise ValueError(f"n_clusters must be an int in [1, n_samples={source.n_rows}]; got "
+                         f"{n_clusters!r}.")
+    return kmeans_parallel_source(source, Weights(sample_weight, source), int(n_clusters),
+                                  as_generator(random_state), oversampling=oversampling,
+                                  rounds=rounds)

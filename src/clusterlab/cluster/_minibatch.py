@@ -7,6 +7,8 @@ from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._kernels.lloyd import lloyd_pass
 from clusterlab._kernels.sparse import csr_cluster_sums
+from clusterlab._mapreduce import Weights, draw_rows
+from clusterlab._moments import means
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
     Interval,
@@ -27,6 +29,8 @@ from clusterlab.cluster import _sparse
 from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._kmeans import initial_centers, scaled_init
 from clusterlab.cluster._lloyd import Buffers, assign, make_layout, tolerance, x_sq_norms
+from clusterlab.cluster._streaming import final_assignment, summary
+from clusterlab.sources import as_source, in_memory_if_small, is_streamed
 
 
 def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign):
@@ -42,7 +46,9 @@ def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign):
     hit = weight > 0
     new_counts = counts + weight
     shifted = C.astype(np.float64)
-    shifted[hit] = (shifted[hit] * counts[hit, None] + total[hit]) / new_counts[hit, None]
+    # the old centre weighs its absorbed weight: one weighted mean of both moments
+    shifted[hit] = means(new_counts[hit], shifted[hit] * counts[hit, None] + total[hit],
+                         shifted[hit])
     counts[:] = new_counts
     centers[:] = shifted + offset
     if reassign and reassignment_ratio > 0:
@@ -56,6 +62,26 @@ def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign):
             centers[idx] = _rows(Xb, picks, dense=True)
             counts[idx] = counts[~small].min()
     return batch_inertia
+
+
+class _Progress:
+    """Steps, history and the smoothed-inertia stopping rule of a streamed fit."""
+
+    def __init__(self, batch, n, patience):
+        self.batch, self.n, self.patience = batch, n, patience
+        self.step, self.history, self.ewa, self.best, self.stall = 0, [], None, np.inf, 0
+
+    def update(self, value, verbose):
+        self.history.append(value)
+        if verbose:
+            print(f"Step {self.step}: mean batch inertia {value:.6g}", flush=True)
+        alpha = min(1.0, 2.0 * self.batch / (self.n + 1))
+        self.ewa = value if self.ewa is None else self.ewa * (1 - alpha) + value * alpha
+        if self.ewa < self.best:
+            self.best, self.stall = self.ewa, 0
+        else:
+            self.stall += 1
+        return self.patience is not None and self.stall >= self.patience
 
 
 def _mean_inertia(inertia, wb):
@@ -230,7 +256,13 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        {fit_params}
+        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
+            Training data; a file or Dask array is streamed chunk by chunk
+            (batches drawn within each chunk, chunks in a random order).
+        y : Ignored
+            Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each point.
 
         Returns
         -------
@@ -238,6 +270,9 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
             The fitted estimator.
         """
         validate_params(self)
+        X = in_memory_if_small(X)
+        if is_streamed(X):
+            return self._fit_streamed(as_source(X), sample_weight)
         X = check_data(self, X, accept_sparse=True)
         check_n_samples(X, self.n_clusters)
         w = check_sample_weight(sample_weight, X)
@@ -280,6 +315,62 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
         self.converged_ = converged
         self.n_iter_ = int(np.ceil(step * batch / n))
         return self
+
+    def _fit_streamed(self, source, sample_weight):
+        """Mini-batches streamed from a source: each epoch visits the chunks in a random
+        order and cuts each (rows shuffled) into batches; a Dask block is brought to
+        this process one at a time (O(block) memory), the steps being sequential."""
+        k, n = self.n_clusters, source.n_rows
+        if n < k:
+            check_n_samples(np.empty((n, 0)), k)
+        if callable(self.init):
+            raise TypeError("A callable init needs in-memory X.")
+        weights = Weights(sample_weight, source)
+        rng = as_generator(self.random_state)
+        size = min(n, max(self.init_size or 3 * self.batch_size, k))
+        sample = draw_rows(source, weights, size, int(rng.integers(0, 2**31 - 1)))
+        # rows drawn in proportion to their weight: unit weights represent them
+        centers = self._init_centers(sample, np.ones(size, dtype=source.dtype), rng)
+        counts = np.zeros(k)
+        tol = self.tol * float(np.mean(summary(source, weights)[0].variance())) if self.tol \
+            else 0.0
+        state = _Progress(min(self.batch_size, n), n, self.max_no_improvement)
+        for _ in range(self.max_iter):
+            if self._epoch(source, weights, centers, counts, rng, tol, state):
+                break
+        self.n_features_in_ = source.n_features
+        self.cluster_centers_ = centers.astype(source.dtype)
+        self.counts_, self.n_steps_ = counts, state.step
+        self.history_ = history_frame("step", inertia=state.history)
+        self.inertia_, self.labels_ = final_assignment(source, weights, self.cluster_centers_)
+        if self.labels_ is None:  # Dask: lazy
+            self.labels_ = self.predict(source.X)
+        self.n_iter_ = int(np.ceil(state.step * state.batch / n))
+        return self
+
+    def _epoch(self, source, weights, centers, counts, rng, tol, state):
+        """One pass over the chunks; True when a stopping rule fired."""
+        bounds = source.bounds()
+        for j in rng.permutation(len(bounds)):
+            start, stop = bounds[j]
+            X, w = source.read(start, stop), weights.chunk(start, stop)
+            order = rng.permutation(stop - start)
+            for b in range(0, stop - start, state.batch):
+                idx = order[b:b + state.batch]
+                Xb, wb = np.ascontiguousarray(X[idx]), w[idx]
+                if not wb.any():
+                    continue
+                old = centers.copy()
+                state.step += 1
+                # a file's chunks need not be shuffled (rows of one cluster together):
+                # reassignment and the stall count wait for one whole epoch
+                warm = state.step * state.batch > state.n
+                inertia = minibatch_step(Xb, wb, centers, counts, rng, self.reassignment_ratio,
+                                         reassign=warm and state.step % 10 == 0)
+                if state.update(inertia / float(wb.sum()), self.verbose) and warm or (
+                        tol and float(((centers - old) ** 2).sum()) <= tol):
+                    return True
+        return False
 
     def _finish(self, X, w, centers, counts, n_steps, history, s, ws):
         """Store the fit of ``X / s`` with weights ``w / ws`` in the caller's units.

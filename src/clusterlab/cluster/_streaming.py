@@ -9,11 +9,15 @@ O(n)); "no label changed" shows as a zero centre shift, which stops the run
 at the same iteration.
 """
 
+import functools
+
 import numpy as np
 
 from clusterlab._kernels.lloyd import lloyd_pass, reduce_blocks, sq_dist_to_label
-from clusterlab._mapreduce import map_reduce
+from clusterlab._mapreduce import draw_rows, map_reduce
 from clusterlab._moments import Moments, means
+from clusterlab.cluster._init import check_init_array
+from clusterlab.cluster._kmeans_parallel import kmeans_parallel_source
 from clusterlab.cluster._lloyd import (
     KMeansResult,
     assign,
@@ -37,42 +41,48 @@ def _add_summary(a, b):
     return a[0].combine(b[0]), a[1] + b[1], a[2] + b[2]
 
 
-def _lloyd_chunk(offset, C, chunk):
+def _lloyd_part(offset, C, chunk, X, w, start, stop):
+    """One chunk's Lloyd moments: (weight, weighted sum, second moment) per cluster."""
     k = C.shape[0]
+    m, d = X.shape
+    lay = make_layout(m, k, d, X.itemsize, chunk)
+    sums = np.empty((lay.n_blocks, k, d))
+    wts = np.empty((lay.n_blocks, k))
+    sq = np.empty((lay.n_blocks, k))
+    changed = np.empty(lay.n_blocks, dtype=np.int64)
+    labels = np.full(m, -1, dtype=np.int32)
+    lloyd_pass(X, offset, x_sq_norms(X, offset), w, C, lay.block_size, lay.chunk, labels,
+               sums, wts, sq, changed)
+    total, weight, q = np.empty((k, d)), np.empty(k), np.empty(k)
+    reduce_blocks(sums, wts, sq, total, weight, q)
+    return weight, total, q
 
-    def part(X, w, start, stop):
-        m, d = X.shape
-        lay = make_layout(m, k, d, X.itemsize, chunk)
-        sums = np.empty((lay.n_blocks, k, d))
-        wts = np.empty((lay.n_blocks, k))
-        sq = np.empty((lay.n_blocks, k))
-        changed = np.empty(lay.n_blocks, dtype=np.int64)
-        labels = np.full(m, -1, dtype=np.int32)
-        lloyd_pass(X, offset, x_sq_norms(X, offset), w, C, lay.block_size, lay.chunk, labels,
-                   sums, wts, sq, changed)
-        total, weight, q = np.empty((k, d)), np.empty(k), np.empty(k)
-        reduce_blocks(sums, wts, sq, total, weight, q)
-        return weight, total, q
 
-    return part
+def _lloyd_chunk(offset, C, chunk):
+    # a partial of a module-level function: Dask pickles it by reference, so workers
+    # use their cached kernels (a closure would carry the numba dispatchers by value,
+    # and each worker would compile them again: ~10 s)
+    return functools.partial(_lloyd_part, offset, C, chunk)
+
+
+def _farthest_part(offset, C, m, X, w, start, stop):
+    labels = assign(X, (C.astype(np.float64) + offset).astype(X.dtype))[0]
+    dist = np.empty(X.shape[0])
+    sq_dist_to_label(X, offset, C, labels, dist)
+    keep = np.argsort(-dist, kind="stable")[:m]
+    return dist[keep], keep + start, X[keep], w[keep], labels[keep]
 
 
 def _farthest(source, weights, offset, C, m, rows):
     """The ``m`` rows farthest from their nearest centre: (dist, row index, x, w, label)."""
-
-    def part(X, w, start, stop):
-        labels = assign(X, (C.astype(np.float64) + offset).astype(X.dtype))[0]
-        dist = np.empty(X.shape[0])
-        sq_dist_to_label(X, offset, C, labels, dist)
-        keep = np.argsort(-dist, kind="stable")[:m]
-        return dist[keep], keep + start, X[keep], w[keep], labels[keep]
 
     def merge(a, b):
         cat = [np.concatenate([x, y]) for x, y in zip(a, b, strict=True)]
         keep = np.lexsort((cat[1], -cat[0]))[:m]
         return tuple(c[keep] for c in cat)
 
-    return map_reduce(source, part, merge, weights=weights, rows=rows)
+    return map_reduce(source, functools.partial(_farthest_part, offset, C, m), merge,
+                      weights=weights, rows=rows)
 
 
 def _update(source, weights, offset, C, weight, total, rows):
@@ -131,11 +141,8 @@ def final_assignment(source, weights, centers, chunk=None, rows=None):
 def streamed_init(source, weights, k, init, rng, positive):
     """Initial centres (data coordinates) on a source: k-means|| for 'k-means++' and
     'k-means||', weighted distinct rows for 'random', or the given array."""
-    from clusterlab.cluster._kmeans import check_init_array
-    from clusterlab.cluster._kmeans_parallel import draw_rows, kmeans_parallel
-
     if isinstance(init, str) and init in ("k-means++", "k-means||"):
-        return kmeans_parallel(source, weights, k, rng)
+        return kmeans_parallel_source(source, weights, k, rng)
     if isinstance(init, str):  # 'random'
         if positive < k:
             raise ValueError(f"init='random' needs at least n_clusters={k} rows with positive "

@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._docstrings import fill_doc
+from clusterlab._mapreduce import Weights, map_rows
 from clusterlab._rng import as_generator
 from clusterlab._validation import (
     Interval,
@@ -19,10 +20,16 @@ from clusterlab._validation import (
 )
 from clusterlab._validation.scale import check_magnitude
 from clusterlab._validation.schema import Field
-from clusterlab.density import _bounds, _fft
+from clusterlab.density import _bounds, _fft, _streamed
 from clusterlab.density._exact import ExactModel
-from clusterlab.density.bandwidth import BANDWIDTH_RULES
+from clusterlab.density.bandwidth import (
+    BANDWIDTH_RULES,
+    _data_covariance,
+    scott_factor,
+    silverman_factor,
+)
 from clusterlab.density.kernels import KERNELS, get_kernel
+from clusterlab.sources import Source, as_source, in_memory_if_small, is_streamed
 
 __all__ = ["KernelDensity"]
 
@@ -153,7 +160,10 @@ class KernelDensity(DensityMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
+            A file or Dask array stays where it is: the fitted model keeps it as
+            ``data_`` and every evaluation maps over its chunks (bandwidth
+            rules 'scott', 'silverman' or a number).
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -172,6 +182,9 @@ class KernelDensity(DensityMixin, BaseEstimator):
                 f"The 'bandwidth' parameter of KernelDensity must be a float > 0, an array "
                 f"or one of {sorted(BANDWIDTH_RULES)}. Got {self.bandwidth!r} instead."
             )
+        X = in_memory_if_small(X)
+        if is_streamed(X):
+            return self._fit_streamed(as_source(X), sample_weight)
         X = check_data(self, X, min_samples=2 if rule else 1)
         check_magnitude(X, "KernelDensity", "its bandwidth rules' variances and distances")
         w = np.asarray(check_sample_weight(sample_weight, X), dtype=np.float64)
@@ -192,7 +205,42 @@ class KernelDensity(DensityMixin, BaseEstimator):
         self._extent = None
         return self
 
+    def _fit_streamed(self, source, sample_weight):
+        """Keep the source as the model; one pass for the bandwidth and the extent."""
+        if isinstance(self.bandwidth, str) and self.bandwidth not in ("scott", "silverman"):
+            raise ValueError(f"bandwidth={self.bandwidth!r} needs the data in memory; on a "
+                             "file or Dask array use 'scott', 'silverman' or a number.")
+        d = source.n_features
+        low, high = _bounds.parse_bounds(self.bounds, d)
+        weights = Weights(sample_weight, source)
+        info = _streamed.summarise(source, weights, low, high)
+        if isinstance(self.bandwidth, str):
+            factor = {"scott": scott_factor, "silverman": silverman_factor}[self.bandwidth]
+            H = factor(info["n_eff"], d) ** 2 * _data_covariance(None, None, (info["cov"], 0))
+        else:
+            H = _bandwidth_matrix(self.bandwidth, d)
+        self.n_features_in_ = d
+        self.bandwidth_matrix_ = H
+        self.bandwidth_ = np.sqrt(np.diag(H))
+        self.data_ = source
+        self.sample_weight_ = weights.w
+        self._model = None
+        self._extent = info["extent"]
+        self._stream = (weights, info)
+        return self
+
+    def _streamed_model(self):
+        """The source-backed state, rebuilt when missing (a copy, a loaded model)."""
+        if getattr(self, "_stream", None) is None:
+            weights = Weights(self.sample_weight_, self.data_)
+            low, high = self._domain()
+            self._stream = (weights, _streamed.summarise(self.data_, weights, low, high))
+            self._extent = self._stream[1]["extent"]
+        return self._stream
+
     def _data_extent(self):
+        if isinstance(self.data_, Source):
+            return self._streamed_model()[1]["extent"]
         if getattr(self, "_extent", None) is None:
             self._extent = _fft.data_extent(np.asarray(self.data_, dtype=np.float64))
         return self._extent
@@ -207,6 +255,11 @@ class KernelDensity(DensityMixin, BaseEstimator):
     def _model_data(self):
         # Derived state, rebuilt from the public attributes (e.g. after load_model).
         model = getattr(self, "_model", None)
+        if model is None and isinstance(self.data_, Source):
+            weights, info = self._streamed_model()
+            model = _streamed.StreamedModel(self.data_, weights, self.bandwidth_matrix_,
+                                            get_kernel(self.kernel), info["wsum"])
+            self._model = model
         if model is None:
             model = ExactModel(self.data_, self.sample_weight_, self.bandwidth_matrix_,
                                get_kernel(self.kernel))
@@ -216,20 +269,29 @@ class KernelDensity(DensityMixin, BaseEstimator):
     def _domain(self):
         return _bounds.parse_bounds(self.bounds, self.n_features_in_)
 
-    def score_samples(self, X):
+    def score_samples(self, X, *, out=None):
         """Log-density at each row of ``X`` (exact evaluation).
 
         Points outside ``bounds`` have log-density ``-inf``.
 
         Parameters
         ----------
-        X : array-like of shape (n_queries, n_features)
+        X : array-like of shape (n_queries, n_features), memmap, path or Dask array
+            Queries; a file is read in chunks, a Dask array gives a lazy result.
+        out : ndarray of shape (n_queries,), default=None
+            Where to write the result chunk by chunk; not for Dask arrays.
 
         Returns
         -------
         ndarray of shape (n_queries,)
         """
         check_is_fitted(self)
+        if is_streamed(X) or out is not None:
+            source = as_source(X)
+            if source.n_features != self.n_features_in_:
+                raise ValueError(f"X has {source.n_features} features, but KernelDensity is "
+                                 f"expecting {self.n_features_in_} features as input.")
+            return map_rows(source, self.score_samples, out=out)
         X = check_data(self, X, reset=False)
         check_magnitude(X, "KernelDensity", "the scaled distances")
         X = np.asarray(X, dtype=np.float64)
@@ -308,6 +370,17 @@ class KernelDensity(DensityMixin, BaseEstimator):
         return (axes[0] if d == 1 else tuple(axes)), dens
 
     def _fft_grid(self, axes, low, high, bounded):
+        if isinstance(self.data_, Source):
+            weights, info = self._streamed_model()
+            extent = info["image_extent" if bounded else "extent"]
+            dens = _streamed.fft_density(self.data_, weights, self.bandwidth_matrix_,
+                                         get_kernel(self.kernel), axes, extent, low, high,
+                                         info["wsum"])
+            if bounded:
+                mesh = np.meshgrid(*axes, indexing="ij")
+                pts = np.stack([m.ravel() for m in mesh], axis=1)
+                dens = np.where(_bounds.inside(pts, low, high).reshape(dens.shape), dens, 0.0)
+            return dens
         X = np.asarray(self.data_, dtype=np.float64)
         w = self.sample_weight_
         if bounded:
@@ -324,6 +397,14 @@ class KernelDensity(DensityMixin, BaseEstimator):
             pts = np.stack([m.ravel() for m in mesh], axis=1)
             dens = np.where(_bounds.inside(pts, low, high).reshape(dens.shape), dens, 0.0)
         return dens
+
+    def _streamed_indices(self, rng, n_samples):
+        """Rows drawn with probability proportional to weight (with replacement)."""
+        n, w = self.data_.n_rows, self.sample_weight_
+        if w is None:
+            return rng.integers(0, n, size=n_samples)
+        w = np.asarray(w.compute() if hasattr(w, "compute") else w, dtype=np.float64)
+        return rng.choice(n, size=n_samples, p=w / w.sum())
 
     def _grid_axes(self, grid_points, d):
         def is_int(v):
@@ -348,7 +429,8 @@ class KernelDensity(DensityMixin, BaseEstimator):
         if any(c < 2 for c in counts):
             raise ValueError(f"grid_points must be >= 2 per feature; got {counts}.")
         low, high = self._domain()
-        X = np.asarray(self.data_, dtype=np.float64)
+        X = np.empty((0, d)) if isinstance(self.data_, Source) else \
+            np.asarray(self.data_, dtype=np.float64)
         return _fft.default_axes(X, self.bandwidth_matrix_, get_kernel(self.kernel),
                                  counts, low, high, self._data_extent())
 
@@ -367,11 +449,16 @@ class KernelDensity(DensityMixin, BaseEstimator):
         check_is_fitted(self)
         n_samples = check_sample_count(n_samples)
         rng = as_generator(random_state)
-        w = self.sample_weight_
-        idx = rng.choice(w.size, size=n_samples, p=w / w.sum())
+        if isinstance(self.data_, Source):
+            idx = self._streamed_indices(rng, n_samples)
+            centres = self.data_.take(idx).astype(np.float64)
+        else:
+            w = self.sample_weight_
+            idx = rng.choice(w.size, size=n_samples, p=w / w.sum())
+            centres = np.asarray(self.data_, dtype=np.float64)[idx]
         d = self.n_features_in_
         U = get_kernel(self.kernel).sample(rng, (n_samples, d))
         L = np.linalg.cholesky(self.bandwidth_matrix_)
-        out = np.asarray(self.data_, dtype=np.float64)[idx] + U @ L.T
+        out = centres + U @ L.T
         low, high = self._domain()
         return _bounds.fold(out, low, high)

@@ -16,7 +16,7 @@ import numba
 import numpy as np
 from dask import delayed
 
-from clusterlab.sources import check_chunk
+from clusterlab.sources import check_chunk, check_weight_chunk
 
 # results added at once in the reduction tree
 SPLIT_EVERY = 8
@@ -46,8 +46,6 @@ def _map_block(fn, X, w, start, stop, meta):
     if w is None:
         w = np.ones(stop - start, dtype=dtype)
     else:
-        from clusterlab._mapreduce import check_weight_chunk
-
         w = check_weight_chunk(w, start, stop, dtype)
     return fn(X, w, start, stop)
 

@@ -30,7 +30,7 @@ from clusterlab._validation.schema import Field
 from clusterlab.mixture import _em
 from clusterlab.mixture._init import INITIALISERS, initialise, streamed_initialise
 from clusterlab.mixture._stopping import STOPPING_RULES
-from clusterlab.sources import Source, as_source, is_streamed
+from clusterlab.sources import Source, as_source, in_memory_if_small, is_streamed
 
 
 class CollapsedComponentWarning(UserWarning):
@@ -112,6 +112,7 @@ class BaseMixture(DensityMixin, BaseEstimator):
     def _validate_fit(self, X, sample_weight, reset=True):
         validate_params(self)
         family = self._make_family()
+        X = in_memory_if_small(X)
         if is_streamed(X):
             source = as_source(X)
             if source.n_rows < self.n_components:

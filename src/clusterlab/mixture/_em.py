@@ -177,21 +177,19 @@ def _streamed_e_pass(source, weights, family, params, log_weights, hard, rows):
 
 
 def streamed_stats_from_init(source, weights, family, init, n_components, *, rows=None):
-    """Statistics of a streamed initialisation: ``("centers", C)`` (labels by nearest
-    centre), ``("rows", X, w)`` (given rows, one per component) or ``("random", seed)``
+    """Statistics of a streamed initialisation: ``("centers", clusterer)`` (labels by
+    its ``predict``), ``("rows", X, w)`` (given rows, one per component) or ``("random", seed)``
     (random responsibilities, seeded per chunk)."""
     kind = init[0]
     if kind == "rows":
         resp = np.eye(n_components)
         return family.statistics(init[1], resp, init[2]), init[2] @ resp
-    if kind == "centers":
-        from clusterlab.cluster._lloyd import assign
-
-        C = np.ascontiguousarray(init[1], dtype=source.dtype)
+    if kind == "centers":  # a fitted clusterer: rows labelled by its predict
+        clusterer = init[1]
 
         def resp_of(X, start):
             resp = np.zeros((X.shape[0], n_components))
-            resp[np.arange(X.shape[0]), assign(X, C)[0]] = 1.0
+            resp[np.arange(X.shape[0]), clusterer.predict(X)] = 1.0
             return resp
     else:
         def resp_of(X, start):

@@ -6,7 +6,8 @@ initialiser.
 
 import numpy as np
 
-from clusterlab.cluster import KMeans, kmeans_plusplus
+from clusterlab._mapreduce import draw_rows
+from clusterlab.cluster import KMeans, kmeans_parallel, kmeans_plusplus
 from clusterlab.cluster.hierarchy import cut_linkage, linkage
 
 
@@ -116,7 +117,7 @@ def streamed_initialise(source, weights, n_components, method, rng):
     """The initialisation of a streamed fit, as ``_em.streamed_stats_from_init`` takes it.
 
     'kmeans': k-means (k-means|| then Lloyd passes) on the source, rows labelled
-    by their nearest centre; 'k-means++': the k-means|| centres as one row per
+    by its ``predict`` (their nearest centre); 'k-means++': the k-means|| centres as one row per
     component; 'random': random responsibilities seeded per chunk;
     'random_from_data': ``n_components`` rows drawn by weight.
 
@@ -129,17 +130,19 @@ def streamed_initialise(source, weights, n_components, method, rng):
     >>> streamed_initialise(src, Weights(None, src), 2, "random", np.random.default_rng(0))[0]
     'random'
     """
-    from clusterlab.cluster._kmeans_parallel import draw_rows, kmeans_parallel
-
     if callable(method):
         raise TypeError("A callable init_params needs in-memory X; on a file or Dask array "
                         "use 'kmeans', 'k-means++', 'random' or 'random_from_data'.")
     seed = int(rng.integers(0, 2**31 - 1))
     if method == "kmeans":
         km = KMeans(n_clusters=n_components, n_init=1, random_state=seed)
-        return ("centers", km.fit(source, sample_weight=weights.w).cluster_centers_)
+        centres = km.fit(source, sample_weight=weights.w).cluster_centers_
+        # a light copy goes to the map (on Dask, into every task): centres only
+        light = KMeans(n_clusters=n_components)
+        light.cluster_centers_, light.n_features_in_ = centres, centres.shape[1]
+        return ("centers", light)
     if method == "k-means++":
-        C = kmeans_parallel(source, weights, n_components, np.random.default_rng(seed))
+        C = kmeans_parallel(source, n_components, sample_weight=weights.w, random_state=seed)
         return ("rows", C, np.ones(n_components))
     if method == "random":
         return ("random", seed)

@@ -15,7 +15,7 @@ from clusterlab._kernels.estep import (
     diag_statistics,
     weighted_deviations,
 )
-from clusterlab._moments import combine_stats, scale_stats
+from clusterlab._moments import combine_stats, means, scale_stats
 from clusterlab._validation.scale import check_magnitude
 from clusterlab._validation.schema import Field
 from clusterlab.mixture.families._covariance import FixedSpherical, _Structure
@@ -75,11 +75,9 @@ def _diag_stats_from_moments(n, moments, shift):
     """
     k, d = moments.shape[0], moments.shape[1] // 2
     s1, s2 = moments[:, :d], moments[:, d:]
-    filled = n > 0
-    mean_shifted = np.zeros((k, d))
-    mean_shifted[filled] = s1[filled] / n[filled, None]
+    mean_shifted = means(n, s1, np.zeros((k, d)))
     m2 = np.maximum(s2 - s1 * mean_shifted, 0.0)
-    mean = np.where(filled[:, None], mean_shifted + shift, 0.0)
+    mean = np.where((n > 0)[:, None], mean_shifted + shift, 0.0)
     return {"n": n, "mean": mean, "m2": m2}
 
 
@@ -151,9 +149,7 @@ class Gaussian(Family):
             return _diag_statistics(X, resp, weights)
         wr = resp * weights[:, None]
         n = wr.sum(axis=0)
-        mean = np.zeros((resp.shape[1], X.shape[1]))
-        filled = n > 0
-        mean[filled] = (wr.T @ X)[filled] / n[filled, None]
+        mean = means(n, wr.T @ X, np.zeros((resp.shape[1], X.shape[1])))
         stats = {"n": n, "mean": mean}
         kind = self.structure.m2
         if kind == "full":
