@@ -7,6 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 from clusterlab._docstrings import fill_doc
 from clusterlab._kernels.distance import all_sq_distances
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
+from clusterlab._plotting import PlotMixin
 from clusterlab._validation import check_data, check_sample_weight
 from clusterlab._validation.scale import (
     power_of_two_scale,
@@ -49,7 +50,7 @@ def center_fields(*extra, init_shape=("n_clusters", "n_features_in_")):
     )
 
 
-class CentersMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
+class CentersMixin(PlotMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin):
     """``predict``, ``transform`` and ``score`` from ``cluster_centers_``.
 
     ``get_feature_names_out`` names the ``transform`` columns ``<class>0``,

@@ -20,6 +20,7 @@ from sklearn.base import (
 from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._history import history_frame
+from clusterlab._plotting import PlotMixin
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
     Interval,
@@ -121,7 +122,7 @@ def spherical_solve(X, w, centers_init, *, max_iter=300, tol=1e-4, verbose=0):
                         np.asarray(history))
 
 
-class SphericalKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin,
+class SphericalKMeans(PlotMixin, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin,
                       BaseEstimator):
     """Spherical k-means: clusters by cosine similarity with unit-norm centres.
 

@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._docstrings import fill_doc
 from clusterlab._mapreduce import Weights, map_rows
+from clusterlab._plotting import PlotMixin
 from clusterlab._rng import as_generator
 from clusterlab._validation import (
     Interval,
@@ -80,7 +81,7 @@ def _raw_bandwidth_matrix(bandwidth, d):
     )
 
 
-class KernelDensity(DensityMixin, BaseEstimator):
+class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
     """Kernel density estimation with many kernels, rules, exact and FFT evaluation.
 
     Parameters
@@ -133,6 +134,8 @@ class KernelDensity(DensityMixin, BaseEstimator):
     >>> round(float(dens.sum() * (grid[1] - grid[0])), 3)
     1.0
     """
+
+    _default_plot = "density"
 
     _parameter_constraints = {
         "bandwidth": [Interval(float, 0, None, closed="neither"),

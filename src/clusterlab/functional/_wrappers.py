@@ -91,7 +91,10 @@ default="kmeans++"
 
 
 def _gaussian_mixture(k, max_iters, tol, init_method, random_state):
-    common = dict(covariance_type="full", tol=tol, max_iter=max_iters, random_state=random_state)
+    # the course's rule: the change of the mean log-likelihood (scikit-learn's), not
+    # GaussianMixture's default relative change of the total
+    common = dict(covariance_type="full", tol=tol, stopping="absolute", max_iter=max_iters,
+                  random_state=random_state)
     if isinstance(init_method, str) or callable(init_method):
         return GaussianMixture(k, init_params=init_method, **common)
     if not (isinstance(init_method, tuple | list) and len(init_method) == 3):

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
+from clusterlab._plotting import PlotMixin
 from clusterlab._rng import as_generator, spawn
 from clusterlab._validation import (
     Interval,
@@ -55,7 +56,7 @@ BASE_CONSTRAINTS = {
 }
 
 
-class BaseMixture(DensityMixin, BaseEstimator):
+class BaseMixture(PlotMixin, DensityMixin, BaseEstimator):
     """Shared machinery of :class:`GaussianMixture` and :class:`MixtureModel`."""
 
     #: whether ``fit`` and friends accept NaN (missing values) in ``X``

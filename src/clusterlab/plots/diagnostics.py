@@ -121,7 +121,11 @@ def plot_history(history, ax=None, *, name="objective", title=None):
     if frame.empty:
         raise ValueError("history is empty: nothing to plot.")
     ax = axes(ax, (6, 4))
-    for col in frame.columns:
+    # the objectives; not a stopping rule's statistic ('change', on another scale) nor
+    # text columns (deep clustering's 'phase')
+    columns = [c for c in frame.columns
+               if c != "change" and pd.api.types.is_numeric_dtype(frame[c])]
+    for col in columns:
         values = frame[col].dropna()
         ax.plot(np.arange(1, len(values) + 1), values.to_numpy(), marker=".", label=str(col))
     ax.set_xlabel("iteration")

@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
+from clusterlab._plotting import PlotMixin
 from clusterlab._validation import Interval, Options, check_data, check_n_samples, validate_params
 from clusterlab._validation.schema import Field
 from clusterlab.cluster.hierarchy import _solvers
@@ -19,7 +20,7 @@ from clusterlab.cluster.hierarchy._input import (
 from clusterlab.cluster.hierarchy._tree import Tree, _check_linkage_matrix, cut_linkage
 
 
-class AgglomerativeClustering(ClusterMixin, BaseEstimator):
+class AgglomerativeClustering(PlotMixin, ClusterMixin, BaseEstimator):
     """Agglomerative hierarchical clustering, cut at ``n_clusters`` or a height.
 
     The whole tree is built once (see :func:`clusterlab.linkage`); ``cut``
@@ -87,6 +88,8 @@ class AgglomerativeClustering(ClusterMixin, BaseEstimator):
     >>> model.cut(n_clusters=3)
     array([0, 0, 1, 1, 2])
     """
+
+    _default_plot = "dendrogram"
 
     _parameter_constraints = {
         "n_clusters": [Interval(int, 1, None), None],
