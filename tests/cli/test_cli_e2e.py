@@ -270,3 +270,19 @@ def test_select_density_tree_and_report_commands(bundled, data, tmp_path):
     assert "Cluster profiles" in (tmp_path / "r.html").read_text()
     too_many = cli("density", data / "counts.csv", "--out", tmp_path / "x.csv")
     assert too_many.returncode == 2 and "1 or 2 columns" in _error_line(too_many)
+
+
+def test_deep_training_shows_its_epochs_on_stderr_and_keeps_json_clean(data, tmp_path):
+    pytest.importorskip("torch", reason="--method deep needs the torch extra")
+    proc = cli("fit", data / "faithful.csv", "--method", "deep", "--k", "2", "--seed", "0",
+               "--out", tmp_path, "--json", "--param", "pretrain_epochs=2", "--param",
+               "epochs=2", "--param", "hidden_dim=8")
+    assert proc.returncode == 0, proc.stderr
+    assert "epoch" in proc.stderr  # the per-epoch bar, on stderr
+    json.loads(proc.stdout)  # stdout is the JSON object alone
+    (tmp_path / "q").mkdir()
+    quiet = cli("fit", data / "faithful.csv", "--method", "deep", "--k", "2", "--seed", "0",
+                "--out", tmp_path / "q", "--quiet", "--param", "pretrain_epochs=2", "--param",
+                "epochs=2", "--param", "hidden_dim=8")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "epoch" not in quiet.stderr

@@ -60,7 +60,7 @@ class Context:
 
         @contextmanager
         def bar():
-            if self.quiet:
+            if self.quiet or text is None:
                 yield lambda: None
                 return
             with Progress("[progress.description]{task.description}", BarColumn(),

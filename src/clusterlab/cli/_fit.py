@@ -61,7 +61,13 @@ def fit_model(args, ctx):
     try:
         grid = _grid(args, method)
         total = len(ks) * max(1, len(next(iter(grid.values()))) if grid else 1)
-        with ctx.progress(f"{method.name}: fitting k by {criterion}", total) as advance:
+        text = f"{method.name}: fitting k by {criterion}"
+        if method.name == "deep" and "verbose" not in params and total == 1:
+            # one deep fit: its own per-epoch bar (on stderr) instead of a bar over one
+            # candidate (two live bars would garble the terminal)
+            template.set_params(verbose=0 if ctx.quiet else 1)
+            text = None
+        with ctx.progress(text, total) as advance:
             result = select_k(template, X, k=ks, criterion=criterion, param_grid=grid,
                               n_jobs=args.jobs, random_state=seed, progress=advance)
     except (ValueError, TypeError) as exc:

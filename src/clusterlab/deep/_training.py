@@ -57,9 +57,11 @@ def evaluate(terms, X, batch_size, seed):
 def _progress(verbose, epochs, desc):
     if not verbose:
         return None
+    from rich.console import Console
     from rich.progress import Progress
 
-    progress = Progress(transient=False)
+    # on stderr, as progress is by convention: stdout stays the caller's (e.g. --json)
+    progress = Progress(console=Console(stderr=True), transient=False)
     progress.start()
     progress.add_task(desc, total=epochs)
     return progress
