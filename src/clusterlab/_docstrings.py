@@ -15,6 +15,12 @@ X : array-like of shape (n_samples, n_features)
     "X_new": """\
 X : array-like of shape (n_samples, n_features)
     New data.""",
+    "X_source": """\
+X : array-like of shape (n_samples, n_features), memmap, path or Dask array
+    A file is read in chunks; a Dask array gives a lazy Dask array.
+out : ndarray, default=None
+    Where to write the result chunk by chunk (e.g. a ``numpy.memmap``);
+    not for Dask arrays.""",
     "y_ignored": """\
 y : Ignored
     Not used, present for API consistency.""",

@@ -340,16 +340,13 @@ class BaseMixture(PlotMixin, DensityMixin, BaseEstimator):
                         "label": resp.argmax(axis=1) if what == "label" else None}[what])
         return np.concatenate(out)
 
+    @fill_doc
     def predict_proba(self, X, *, out=None):
         """Posterior probability of each component for each sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
-            A file is read in chunks; a Dask array gives a lazy Dask array.
-        out : ndarray, default=None
-            Where to write the result chunk by chunk (e.g. a ``numpy.memmap``);
-            not for Dask arrays.
+        {X_source}
 
         Returns
         -------
@@ -368,16 +365,13 @@ class BaseMixture(PlotMixin, DensityMixin, BaseEstimator):
         X, family = self._check_apply(X)
         return self._rows(X, family, "resp", out)
 
+    @fill_doc
     def predict(self, X, *, out=None):
         """The most probable component of each sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
-            A file is read in chunks; a Dask array gives a lazy Dask array.
-        out : ndarray, default=None
-            Where to write the result chunk by chunk (e.g. a ``numpy.memmap``);
-            not for Dask arrays.
+        {X_source}
 
         Returns
         -------
@@ -386,16 +380,13 @@ class BaseMixture(PlotMixin, DensityMixin, BaseEstimator):
         X, family = self._check_apply(X)
         return self._rows(X, family, "label", out)
 
+    @fill_doc
     def score_samples(self, X, *, out=None):
         """Log-likelihood ``log p(x)`` of each sample under the mixture.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
-            A file is read in chunks; a Dask array gives a lazy Dask array.
-        out : ndarray, default=None
-            Where to write the result chunk by chunk (e.g. a ``numpy.memmap``);
-            not for Dask arrays.
+        {X_source}
 
         Returns
         -------
