@@ -5,9 +5,11 @@ model-based hierarchical clustering) for k = 1..9 and one tightly converged EM
 fit (``mclust::me``) per model and k from them; the fixtures in ``fixtures/``
 are its output. We fit from the same partitions and compare log-likelihoods
 (1e-6 relative), BIC (0.01), parameter counts (exact) and the best model by
-BIC (exception: one EVE fit on seeds, where ours ends at a higher likelihood, and
-VVE, compared by its own test). With R and mclust installed, a test reruns the
-script and checks that it still writes the committed fixtures.
+BIC. The one exclusion is VVE, with its measured reason in its own test: mclust's
+VVE M-step leaves the volumes out of the orientation update, so it converges
+elsewhere than the likelihood's EM; mclust's variant, run by our engine, matches
+it. With R and mclust installed, a test reruns the script and checks that it
+still writes the committed fixtures.
 """
 
 import json
@@ -23,6 +25,7 @@ import pytest
 from clusterlab import GaussianMixture
 from clusterlab.datasets import load_faithful, load_iris
 from clusterlab.mixture.families import Gaussian
+from clusterlab.mixture.families._parsimonious import VVE, _geo
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -45,6 +48,19 @@ def _fixture(name, folder=FIXTURES):
     return json.loads((folder / f"mclust_{name}.json").read_text())
 
 
+class MclustVVE(VVE):
+    """VVE as mclust 6's Fortran ``mevve`` computes it: both MM steps weigh component
+    ``k`` by the unit-determinant shape ``A_k^-1`` where the VVE likelihood has
+    ``(lambda_k A_k)^-1`` (the volumes left out), and the inner iterations stop on
+    mclust's target ``sum_k tr(A_k^-1 D^T W_k D)``. Everything else is our VVE."""
+
+    def weights(self, diag):
+        return _geo(diag)[:, None] / diag
+
+    def target(self, n, p):
+        return float(p.shape[1] * _geo(p).sum())
+
+
 def _fit(X, model, k, labels):
     start = np.asarray(labels, dtype=np.intp) - 1
     gm = GaussianMixture(k, covariance_type=model, reg_covar=0.0, tol=1e-10, max_iter=5000,
@@ -54,7 +70,7 @@ def _fit(X, model, k, labels):
         return gm.fit(X)
 
 
-def _compare(name, models=MODELS):
+def _compare(name, models=MODELS, structure=None):
     ref = _fixture(name)
     X = _data(name)
     n = X.shape[0]
@@ -67,7 +83,7 @@ def _compare(name, models=MODELS):
         assert counted == fit["n_parameters"], (model, k)  # mclust's nMclustParams
         if fit["loglik"] is None:  # mclust's fit failed (singular): nothing to compare
             continue
-        gm = _fit(X, model, k, ref["partitions"][k - 1])
+        gm = _fit(X, structure or model, k, ref["partitions"][k - 1])
         assert gm.n_parameters_ == counted
         ll = gm.score(X) * n
         rows.append({"model": model, "k": k, "ours_ll": ll, "ours_bic": gm.bic(X),
@@ -83,49 +99,56 @@ def _table(name, model):
     return _TABLES[name, model]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("model", [m for m in MODELS if m != "VVE"])
-@pytest.mark.parametrize("name", SETS)
-def test_log_likelihood_bic_and_parameter_counts_match_mclust(name, model):
-    table = _table(name, model)
+def _assert_agrees(table):
     assert len(table) >= 5  # k = 1..9 less mclust's singular fits
     both = table[table["both_converged"]]
     assert len(both) >= 0.75 * len(table)
     rel = (both["ours_ll"] - both["mclust_ll"]).abs() / both["mclust_ll"].abs()
-    same = rel < 1e-6
-    if model == "EVE":
-        # the MM M-step's orientation problem is not convex: on seeds k=6 our EM path
-        # (MM warm-started from the last orientation) ends higher than mclust's
-        # (1081.81 vs 1079.60); a higher likelihood of the same model from the same
-        # start is allowed once per data set, a lower one never
-        better = ~same & (both["ours_ll"] > both["mclust_ll"])
-        assert better.sum() <= 1
-        same |= better
-    assert same.all(), both.assign(rel=rel)
-    assert (both["ours_bic"] + both["mclust_bic"])[same & (rel < 1e-6)].abs().max() < 0.01
+    assert (rel < 1e-6).all(), both.assign(rel=rel)
+    assert (both["ours_bic"] + both["mclust_bic"]).abs().max() < 0.01
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", [m for m in MODELS if m != "VVE"])
+@pytest.mark.parametrize("name", SETS)
+def test_log_likelihood_bic_and_parameter_counts_match_mclust(name, model):
+    # EVE too: its MM iterations follow mclust's path (D = I and unit shapes at the
+    # start of a run, MM 1 then MM 2 per inner iteration, warm-started between
+    # M-steps, up to 14,119 inner iterations in the first M-step on seeds k=6)
+    _assert_agrees(_table(name, model))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SETS)
-def test_vve_counts_match_and_our_fit_is_a_valid_vve(name):
-    """mclust's VVE (Fortran ``mevve``) stops elsewhere than ours from the same
-    partitions (e.g. Old Faithful k=3: -1122.797 there, -1122.664 here, after an
-    M-step whose MM iterations run to 1e-12); the cause is not established. Here:
-    the counts (checked in ``_compare``), a monotone run, and the VVE constraint
-    (one orientation: every covariance diagonal in the same eigenbasis)."""
+def test_vve_differs_from_mclust_only_by_the_volumes_in_the_orientation_update(name):
+    """VVE is the one model excluded from the comparison above, for a measured reason.
+
+    mclust's ``mevve`` weighs the MM orientation updates by ``A_k^-1`` (unit
+    determinant) instead of the likelihood's ``(lambda_k A_k)^-1``, so its EM
+    converges to a point that is not a stationary point of the VVE likelihood
+    unless the volumes are equal. ``MclustVVE`` (our engine with that one
+    change) reproduces every mclust VVE fit to ~1e-10 relative with the same
+    iteration counts, which both pins the cause and checks the rest of our VVE.
+    Our VVE (the likelihood's weights) measured against mclust from the same
+    partitions: faithful k=2..9 higher by 7e-5..1e-3 relative (k=3: -1122.664
+    vs -1122.797); iris higher at k=2,3,4,6..9 and lower at k=5 (-208.07 vs
+    -190.84, another local optimum); seeds higher at k=2,3,5,6, lower at k=4.
+    """
+    _assert_agrees(_compare(name, ("VVE",), MclustVVE())[0])
+    if name != "faithful":
+        return
     ref = _fixture(name)
     X = _data(name)
-    for fit in ref["fits"]:
-        if fit["model"] == "VVE":
-            assert Gaussian("VVE").n_parameters(fit["k"], X.shape[1]) + fit["k"] - 1 \
-                == fit["n_parameters"]
-    gm = _fit(X, "VVE", 3, ref["partitions"][2])
-    assert np.all(np.diff(gm.history_["log_likelihood"]) >= -1e-12)
-    D = np.linalg.eigh(gm.covariances_[0])[1]
-    for cov in gm.covariances_:
-        rotated = D.T @ cov @ D
-        off = rotated - np.diag(np.diag(rotated))
-        assert np.abs(off).max() < 1e-8 * np.abs(rotated).max()
+    for k in (3, 5):  # our VVE: a monotone run, the VVE constraint, above mclust's
+        gm = _fit(X, "VVE", k, ref["partitions"][k - 1])
+        assert np.all(np.diff(gm.history_["log_likelihood"]) >= -1e-12)
+        D = np.linalg.eigh(gm.covariances_[0])[1]
+        for cov in gm.covariances_:
+            rotated = D.T @ cov @ D
+            off = rotated - np.diag(np.diag(rotated))
+            assert np.abs(off).max() < 1e-8 * np.abs(rotated).max()
+        mclust_ll = next(f["loglik"] for f in ref["fits"] if (f["model"], f["k"]) == ("VVE", k))
+        assert gm.score(X) * X.shape[0] > mclust_ll + 0.1
 
 
 @pytest.mark.slow

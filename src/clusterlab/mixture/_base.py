@@ -140,6 +140,7 @@ class BaseMixture(PlotMixin, DensityMixin, BaseEstimator):
             init = initialise(X, weights, self.n_components, self.init_params, rng)
         stats, nk = _em.stats_from_init(X, weights, family, init, self.n_components,
                                         rows=self.chunk_size)
+        family.reset()  # a new run: no M-step state from an earlier restart
         return _em.m_step(family, stats, nk, self.learn_weights)
 
     def initial_partition(self, X, n_components):

@@ -89,6 +89,9 @@ class _Structure:
     def __hash__(self):
         return hash(self.name)
 
+    def reset(self):
+        """Forget what the M-step keeps between iterations (a new run starts)."""
+
 
 class Full(_Structure):
     """One full covariance matrix per component.

@@ -24,6 +24,9 @@ from clusterlab.mixture.families._protocol import DegenerateFitError
 
 _INNER_TOL = 1e-12
 _INNER_ITER = 500
+# mclust caps the MM iterations at .Machine$integer.max; its first EVE M-step on the
+# seeds data takes 14,119 of them, so a small cap would stop on another path
+_MM_ITER = 100_000
 _TINY = np.finfo(np.float64).tiny
 
 
@@ -32,7 +35,7 @@ def _geo(values):
     return np.exp(np.mean(np.log(np.maximum(values, _TINY)), axis=-1))
 
 
-def _alternate(update, state, objective):
+def _alternate(update, state, objective, max_iter=_INNER_ITER):
     """Apply ``update`` until ``objective`` changes by < ``_INNER_TOL`` (relative).
 
     Singular or non-finite scatter matrices (a collapsed component) have no
@@ -41,7 +44,7 @@ def _alternate(update, state, objective):
     try:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             prev = cur = objective(state)
-            for _ in range(_INNER_ITER):
+            for _ in range(max_iter):
                 state = update(state)
                 cur = objective(state)
                 if not np.isfinite(cur):
@@ -291,52 +294,56 @@ class EVV(_FullModel):
         return 1 + k * (d - 1) + k * d * (d - 1) // 2
 
 
-def _mm_orientation(shifted, d_mat, inv_diag):
-    """Browne and McNicholas' MM update of the common orientation ``D``.
+def _mm_steps(m2, shifted, d_mat, w):
+    """One inner iteration of Browne and McNicholas' two MM updates of the common
+    orientation ``D``, as mclust's ``meeve``/``mevve`` run them (MM 1, then MM 2 with
+    the same diagonal weights ``w_k = 1 / diag(Delta_k)``).
 
-    Minimises ``sum_k tr(W_k D diag(inv_diag_k) D^T)`` over orthogonal ``D``:
-    with ``w_k`` the largest eigenvalue of ``W_k``, the majoriser is linear in
-    ``D``; its minimiser is ``V U^T`` (up to a sign, which the covariances do
-    not see) from the SVD ``F = U S V^T`` of
-    ``F = sum_k diag(inv_diag_k) D^T (W_k - w_k I)`` (``shifted``: the
-    ``W_k - w_k I``).
+    Both minimise majorisers of ``sum_k tr(W_k D diag(w_k) D^T)`` over orthogonal
+    ``D``, which are linear in ``D``, so each step is an SVD: MM 1 shifts by the
+    largest eigenvalue of ``W_k`` (``shifted``: the ``W_k - omega_k I``),
+    ``F = sum_k diag(w_k) D^T (W_k - omega_k I) = U S V^T`` and ``D = V U^T``; MM 2
+    by the largest weight, ``F = sum_k W_k D (diag(w_k) - max(w_k) I) = P S R^T``
+    and ``D = P R^T``.
     """
-    f = np.einsum("kj,kjl->jl", inv_diag, np.matmul(d_mat.T, shifted))
+    f = np.einsum("kj,kjl->jl", w, np.matmul(d_mat.T, shifted))
     u, _, vt = np.linalg.svd(f)
-    return vt.T @ u.T
+    d_mat = vt.T @ u.T
+    f = np.einsum("kij,kj->ij", np.matmul(m2, d_mat), w - w.max(axis=1, keepdims=True))
+    u, _, vt = np.linalg.svd(f)
+    return u @ vt
 
 
-def _common_orientation(n, m2, diag_of, d_mat=None):
-    """Alternate ``D`` (MM) and the per-component diagonals ``diag_of(proj)``, where
-    ``proj_k = diag(D^T W_k D)``, from ``d_mat`` (default: the eigenvectors of the
-    pooled scatter); returns ``(D, diagonals)``."""
-    if d_mat is None or d_mat.shape != m2.shape[1:]:
-        d_mat = _eigh_desc(m2.sum(axis=0)[None])[1][0]
+def _common_orientation(m2, diag_of, target, weights_of, state=None):
+    """Alternate ``D`` (both MM steps) and the per-component diagonals
+    ``diag_of(proj)``, ``proj_k = diag(D^T W_k D)``, until ``target(proj)`` changes
+    by < ``_INNER_TOL`` (relative); the MM steps weigh the components by
+    ``weights_of(diagonals)``. ``state`` is the last M-step's ``(D, weights)``;
+    a run starts, as mclust's, from ``D = I`` and unit weights. Returns
+    ``(D, diagonals, weights)``."""
+    k, d = m2.shape[:2]
+    if state is None or state[1].shape != (k, d):
+        state = (np.eye(d), np.ones((k, d)))
     top = np.linalg.eigvalsh(m2)[:, -1]
-    shifted = m2 - top[:, None, None] * np.eye(m2.shape[1])
+    shifted = m2 - top[:, None, None] * np.eye(d)
 
-    def proj(dm):
-        return (np.matmul(m2, dm) * dm).sum(axis=1)
+    def update(s):
+        dm = _mm_steps(m2, shifted, s[0], s[1])
+        p = (np.matmul(m2, dm) * dm).sum(axis=1)
+        diag = diag_of(p)
+        return dm, weights_of(np.maximum(diag, _TINY)), diag, p
 
-    def update(state):
-        dm, diag, _ = state
-        dm = _mm_orientation(shifted, dm, 1.0 / np.maximum(diag, _TINY))
-        p = proj(dm)
-        return dm, diag_of(p), p
+    def objective(s):
+        return np.inf if s[3] is None else target(s[3])
 
-    def objective(state):
-        _, diag, p = state
-        diag = np.maximum(diag, _TINY)
-        return float(np.sum(p / diag) + np.sum(n[:, None] * np.log(diag)))
-
-    p0 = proj(d_mat)
-    d_mat, diag, _ = _alternate(update, (d_mat, diag_of(p0), p0), objective)
-    return d_mat, diag
+    d_mat, w, diag, _ = _alternate(update, (*state, None, None), objective, _MM_ITER)
+    return d_mat, diag, w
 
 
 class _CommonOrientation(_FullModel):
-    """EVE and VVE: the MM iterations start from the last M-step's orientation (as
-    mclust's), so near convergence an M-step takes a few of them."""
+    """EVE and VVE: the MM iterations start from the last M-step's orientation and
+    weights (as mclust's, which keeps them between EM iterations), so near
+    convergence an M-step takes a few of them; ``reset`` forgets them (a new run)."""
 
     def __eq__(self, other):
         return type(self) is type(other)
@@ -344,10 +351,20 @@ class _CommonOrientation(_FullModel):
     def __hash__(self):
         return hash(self.name)
 
+    def reset(self):
+        self._state = None
+
+    def weights(self, diag):
+        """The MM steps' weights: ``Delta_k^-1``, as ``tr(W_k D Delta_k^-1 D^T)`` in
+        the likelihood (mclust's VVE uses the unit-determinant shapes' ``A_k^-1``
+        instead, leaving out the volumes; see tests/oracles/test_mclust_oracle.py)."""
+        return 1.0 / diag
+
     def matrices(self, n, m2):
-        d_mat, diag = _common_orientation(n, m2, lambda p: self.diagonals(n, p),
-                                          getattr(self, "_orientation", None))
-        self._orientation = d_mat
+        d_mat, diag, w = _common_orientation(m2, lambda p: self.diagonals(n, p),
+                                             lambda p: self.target(n, p), self.weights,
+                                             getattr(self, "_state", None))
+        self._state = (d_mat, w)
         return _compose(np.broadcast_to(d_mat, m2.shape), diag)
 
 
@@ -367,6 +384,10 @@ class EVE(_CommonOrientation):
         g = _geo(p)
         return (g.sum() / n.sum()) * p / np.maximum(g, _TINY)[:, None]
 
+    def target(self, n, p):
+        # mclust's: sum_k tr(A_k^-1 D^T W_k D) with unit-determinant shapes A_k
+        return float(p.shape[1] * _geo(p).sum())
+
     def n_parameters(self, k, d):
         return 1 + k * (d - 1) + d * (d - 1) // 2
 
@@ -385,6 +406,10 @@ class VVE(_CommonOrientation):
 
     def diagonals(self, n, p):
         return p / n[:, None]
+
+    def target(self, n, p):
+        # the profile of -2 log-likelihood in D (Delta_k = diag(D^T W_k D) / n_k)
+        return float(np.sum(n[:, None] * np.log(np.maximum(p, _TINY))))
 
     def n_parameters(self, k, d):
         return k * d + d * (d - 1) // 2

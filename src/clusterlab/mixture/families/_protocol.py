@@ -1,6 +1,6 @@
 """The family protocol: what the EM engine needs from a kind of component.
 
-A family is a small, stateless object (its hyperparameters, such as a
+A family is a small, stateless object (but see ``reset``) (its hyperparameters, such as a
 covariance structure or a smoothing pseudo-count, are fixed at construction).
 The parameters of all ``k`` components are *stacked* in a dict of arrays whose
 first axis is the component, so one call evaluates every component.
@@ -27,6 +27,10 @@ The engine and the estimators call, and never ask which family they hold
 ``to_vector(params)`` / ``from_vector(vector, like)``
     The parameters as a flat vector and back (``None``: not valid), for
     SQUAREM's extrapolation (default: every array of ``params``).
+``reset()``
+    Forget state the M-step carries from one EM iteration to the next (a new
+    run starts; default: none). Only the EVE and VVE covariance models keep
+    any: the orientation their MM iterations start from, as mclust's do.
 ``collapsed(params, stats) -> list of (component, reason)``
     Degenerate components (default: none).
 ``collapse_remedies``
@@ -146,6 +150,9 @@ class Family:
             out[key] = vector[at:at + size].reshape(shape)
             at += size
         return out
+
+    def reset(self):
+        """Forget state kept between the M-steps of one run (default: none)."""
 
     def collapsed(self, params, stats):
         """Indices and reasons of degenerate components (default: none)."""

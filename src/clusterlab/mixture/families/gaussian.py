@@ -131,6 +131,9 @@ class Gaussian(Family):
     def __repr__(self):
         return f"Gaussian(covariance_type={self.covariance_type!r}, reg_covar={self.reg_covar!r})"
 
+    def reset(self):
+        self.structure.reset()
+
     def row_bytes(self, n_components, n_features):
         if self.structure.m2 == "diag":  # the fused E-step keeps no per-row temporaries
             return 8 * 3 * n_features
