@@ -134,9 +134,6 @@ class Gaussian(Family):
     def reset(self):
         self.structure.reset()
 
-    def reset(self):
-        self.structure.reset()
-
     def row_bytes(self, n_components, n_features):
         if self.structure.m2 == "diag":  # the fused E-step keeps no per-row temporaries
             return 8 * 3 * n_features
