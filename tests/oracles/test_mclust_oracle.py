@@ -99,6 +99,19 @@ def _table(name, model):
     return _TABLES[name, model]
 
 
+@pytest.mark.parametrize("name", SETS)
+def test_hc_partitions_are_mclusts(name):
+    """mclust's ``hclass(hc(X, "VVV", use = "SVD"), 1:9)``, row for row (up to the
+    numbering of the clusters), from our ``init_params="hc"``."""
+    ref = _fixture(name)
+    X = _data(name)
+    for k in range(1, 10):
+        ours = GaussianMixture(init_params="hc").initial_partition(X, k)
+        theirs = np.asarray(ref["partitions"][k - 1])
+        pairs = set(zip(ours.tolist(), theirs.tolist(), strict=True))
+        assert len(pairs) == k == len(set(ours.tolist())), (k, len(pairs))
+
+
 def _assert_agrees(table):
     assert len(table) >= 5  # k = 1..9 less mclust's singular fits
     both = table[table["both_converged"]]

@@ -39,9 +39,10 @@ class GaussianMixture(BaseMixture):
     init_params : {"kmeans", "hc", "k-means++", "random", "random_from_data"} or callable, \
 default="kmeans"
         How to start: each yields labels or responsibilities, then one M-step.
-        "hc": mclust-style model-based agglomerative clustering (classification
-        likelihood merges on the scaled-SVD data, a 2,000-row subset for
-        large data; see ``_init._hc_labels``).
+        "hc": mclust's model-based agglomerative clustering (``hc`` with its
+        default unconstrained "VVV" merges on the scaled-SVD data, mclust's
+        partitions row for row; a 2,000-row subset for large data; see
+        ``mixture/_hc.py``).
     weights_init, means_init, precisions_init : array-like, default=None
         Given initial parameters (as in scikit-learn); they replace the
         initialiser's values.

@@ -8,7 +8,7 @@ import numpy as np
 
 from clusterlab._mapreduce import draw_rows
 from clusterlab.cluster import KMeans, kmeans_parallel, kmeans_plusplus
-from clusterlab.cluster.hierarchy import cut_linkage, linkage
+from clusterlab.mixture._hc import hc_vvv_partitions, svd_scaled
 
 
 def _kmeans_labels(X, weights, k, rng):
@@ -43,28 +43,18 @@ def _random_from_data_labels(X, weights, k, rng):
 _HC_ROWS = 2000
 
 
-def _svd_scaled(X):
-    """mclust's ``hcUse="SVD"`` transformation: centred data on its principal axes,
-    each axis divided by the square root of its singular value."""
-    centred = X - X.mean(axis=0)
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)
-    keep = s > s[0] * 1e-12
-    return centred @ vt[keep].T / np.sqrt(s[keep])
-
-
 def _hc_labels(X, weights, k, rng):
-    """Model-based agglomerative start (mclust's ``hc`` + ``hclass``): merges that
-    lose the least classification likelihood of a spherical Gaussian model with
-    equal volumes (mclust's EII criterion, which is Ward's), on mclust's scaled-SVD
-    view of the data, on a subset of ``_HC_ROWS`` rows for large data (the other
-    rows start unassigned, as in mclust). Sample weights only choose the subset."""
+    """mclust's model-based agglomerative start (``hc`` with its default model
+    ``"VVV"`` on ``hcUse="SVD"`` data, then ``hclass``; see ``_hc.py``), on a
+    subset of ``_HC_ROWS`` rows for large data (the other rows start unassigned,
+    as in mclust). Sample weights only choose the subset."""
     candidates = np.flatnonzero(weights > 0)
     rows = candidates
     if candidates.size > _HC_ROWS:
         rows = np.sort(rng.choice(candidates, size=_HC_ROWS, replace=False))
-    tree = linkage(_svd_scaled(np.asarray(X[rows], dtype=np.float64)), method="ward")
+    part = hc_vvv_partitions(svd_scaled(np.asarray(X[rows], dtype=np.float64)), [k])[k]
     labels = np.full(X.shape[0], -1, dtype=np.intp)
-    labels[rows] = cut_linkage(tree, n_clusters=k)
+    labels[rows] = part
     return labels
 
 
