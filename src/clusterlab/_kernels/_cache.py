@@ -96,18 +96,24 @@ def cache_dir_for(py_file):
     path = Path(py_file).resolve()
     if PACKAGE not in path.parents:
         return None
-    sub = path.parent.relative_to(PACKAGE)
+    target = _folder_for(path.parent.relative_to(PACKAGE))
+    if target is not None and not target.is_relative_to(SHIPPED):
+        try:
+            _seed(SHIPPED / target.relative_to(_user_root()), target, path.stem)
+        except OSError:
+            pass  # a partial copy only means compiling what is missing
+    return target
+
+
+@functools.cache
+def _folder_for(sub):
+    """The shipped folder if writable, else the user's copy if writable, else None
+    (decided once per subpackage and process: numba asks once per kernel)."""
     shipped = SHIPPED / sub
     if _writable(shipped):
         return shipped
     target = _user_root() / sub
-    if not _writable(target):
-        return None
-    try:
-        _seed(shipped, target, path.stem)
-    except OSError:
-        pass  # a partial copy only means compiling what is missing
-    return target
+    return target if _writable(target) else None
 
 
 class ShippedCacheLocator(caching._SourceFileBackedLocatorMixin, caching._CacheLocator):
