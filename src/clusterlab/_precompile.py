@@ -40,6 +40,9 @@ import clusterlab
 from clusterlab._validation.params import Options
 
 METHODS = ("predict", "predict_proba", "transform", "score_samples", "score")
+# methods without X, with small arguments: the FFT grid (1-3 dimensions; the default
+# 256 points per axis would be a 16.7-million-point grid in 3-D), sampling
+NO_X_METHODS = (("evaluate_grid", {"grid_points": 16}), ("sample", {"n_samples": 5}))
 # hyperparameters whose options change which kernels run are enumerated; these
 # only change start-up or bookkeeping
 SKIP_PARAMS = {"n_init", "verbose", "stopping", "refine"}
@@ -82,6 +85,9 @@ def datasets(rng):
         "codes": rng.integers(0, 3, size=(60, 3)),
         "missing": holes,
         "distances": np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)),
+        # kernels specialised on the number of features (grids, tuples of sizes)
+        "1 feature": X[:, :1].copy(),
+        "2 features": X[:, :2].copy(),
     }
 
 
@@ -102,10 +108,11 @@ def _run(cls, params, X, sample_weight=None):
         est.fit(X)
     else:
         est.fit(X, sample_weight=sample_weight)
-    for method in METHODS:
+    calls = [(m, (X[:10],), {}) for m in METHODS] + [(m, (), kw) for m, kw in NO_X_METHODS]
+    for method, args, kwargs in calls:
         if hasattr(est, method):
             try:
-                getattr(est, method)(X[:10])
+                getattr(est, method)(*args, **kwargs)
             except Exception:  # noqa: BLE001 - not every method applies to every fit
                 pass
 
