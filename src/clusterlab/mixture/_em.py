@@ -173,7 +173,8 @@ def _streamed_e_pass(source, weights, family, params, log_weights, hard, rows):
     def combine(a, b):
         return family.combine(a[0], b[0]), a[1] + b[1], a[2] + b[2], a[3] + b[3]
 
-    return map_reduce(source, part, combine, weights=weights)
+    # the statistics hold no view of the chunk: its read buffers can be reused
+    return map_reduce(source, part, combine, weights=weights, recycle=True)
 
 
 def streamed_stats_from_init(source, weights, family, init, n_components, *, rows=None):
