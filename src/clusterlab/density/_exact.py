@@ -23,6 +23,21 @@ _UNDERFLOW = 1e-250
 _PARALLEL_WORK = 4_000_000
 
 
+def _exp_log_sums(U, Zt, w, kind, big):
+    """log of the ``exp(-g)`` kernel sums; underflowed ones redone with a shift."""
+    sums = np.empty(U.shape[0])
+    fn = _k.exp_kernel_sums if big else _k.exp_kernel_sums_serial
+    fn(U, Zt, w, kind, sums)
+    small = np.flatnonzero(sums < _UNDERFLOW)
+    with np.errstate(divide="ignore"):
+        logs = np.log(sums)
+    if small.size:
+        fixed = np.empty(small.size)
+        _k.exp_kernel_logsums(np.ascontiguousarray(U[small]), Zt, w, kind, fixed)
+        logs[small] = fixed
+    return logs
+
+
 class ExactModel:
     """Whitened data, weights and normalising constant for exact evaluation.
 
@@ -89,14 +104,47 @@ class ExactModel:
             fn(U, self.Zt, self.w, kern.kid, 1.0 / kern.radius, sums)
             with np.errstate(divide="ignore"):
                 return np.log(sums)
-        fn = _k.exp_kernel_sums if big else _k.exp_kernel_sums_serial
-        fn(U, self.Zt, self.w, kern.exp_kind, sums)
-        small = np.flatnonzero(sums < _UNDERFLOW)
-        with np.errstate(divide="ignore"):
-            logs = np.log(sums)
-        if small.size:
-            fixed = np.empty(small.size)
-            _k.exp_kernel_logsums(np.ascontiguousarray(U[small]), self.Zt, self.w,
-                                  kern.exp_kind, fixed)
-            logs[small] = fixed
-        return logs
+        return _exp_log_sums(U, self.Zt, self.w, kern.exp_kind, big)
+
+
+class RadialModel(ExactModel):
+    """Exact evaluation of a radial kernel ``c_d k(|L^-1 (q - x)|) / det L``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+    w : ndarray of shape (n,), non-negative weights
+    N : ndarray of shape (d, d), the kernel's squared scale ``L L^T`` (``h**2 I``
+        for scikit-learn's scalar bandwidth ``h``)
+    name : str, the kernel (see :mod:`clusterlab.density.radial`)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = RadialModel(np.zeros((1, 2)), np.ones(1), np.eye(2), "tophat")
+    >>> round(float(np.exp(m.log_density(np.zeros((1, 2)))[0])), 6)  # 1 / pi
+    0.31831
+    """
+
+    def __init__(self, X, w, N, name):
+        from clusterlab.density import radial
+
+        self.name = name
+        self.L = np.linalg.cholesky(N)
+        X = np.asarray(X, dtype=np.float64)
+        self.Zt = np.ascontiguousarray(solve_triangular(self.L, X.T, lower=True))
+        self.w = np.ascontiguousarray(w, dtype=np.float64)
+        log_det = float(np.sum(np.log(np.diag(self.L))))
+        self.log_norm = radial.log_norm(name, X.shape[1]) - log_det - math.log(self.w.sum())
+        self.kid = radial.PROFILE_ID.get(name, -1)
+        self.exp_kind = {"gaussian": 0, "exponential": 2}.get(name, -1)
+
+    def _log_sums(self, U):
+        sums = np.empty(U.shape[0])
+        big = U.shape[0] * self.Zt.shape[1] * self.Zt.shape[0] >= _PARALLEL_WORK
+        if self.exp_kind < 0:
+            fn = _k.radial_compact_sums if big else _k.radial_compact_sums_serial
+            fn(U, self.Zt, self.w, self.kid, sums)
+            with np.errstate(divide="ignore"):
+                return np.log(sums)
+        return _exp_log_sums(U, self.Zt, self.w, self.exp_kind, big)

@@ -18,20 +18,17 @@ from clusterlab._kernels.binning import linear_binning
 MAX_GRID_NODES = 64 * 2**20
 
 
-def default_axes(X, H, kernel, n_points, low, high, extent=None):
-    """Axes spanning the data plus the kernel's reach (clipped to the bounds).
+def default_axes(X, reach, n_points, low, high, extent=None):
+    """Axes spanning the data plus the kernel's ``reach`` per feature (clipped to the bounds).
 
     Examples
     --------
     >>> import numpy as np
-    >>> from clusterlab.density.kernels import get_kernel
-    >>> ax = default_axes(np.array([[0.0], [1.0]]), np.eye(1) * 0.01, get_kernel("gaussian"),
-    ...                   [5], np.array([-np.inf]), np.array([np.inf]))
+    >>> ax = default_axes(np.array([[0.0], [1.0]]), np.array([0.4]), [5],
+    ...                   np.array([-np.inf]), np.array([np.inf]))
     >>> [round(float(v), 2) for v in ax[0]]
     [-0.4, 0.05, 0.5, 0.95, 1.4]
     """
-    std = np.sqrt(np.diag(H))
-    reach = min(kernel.radius, 4.0) * std
     xmin, xmax = data_extent(X) if extent is None else extent
     axes = []
     for j in range(X.shape[1]):
@@ -76,15 +73,14 @@ def _kernel_grid(H, kernel, dx, sizes):
     return vals.reshape(offsets[0].shape)
 
 
-def fft_density(X, w, H, kernel, axes, extent=None):
+def fft_density(X, w, form, axes, extent=None):
     """Density (not log) of the weighted KDE at the nodes of ``meshgrid(*axes)``.
 
     Parameters
     ----------
     X : ndarray (n, d), d in 1..3
     w : ndarray (n,)
-    H : ndarray (d, d)
-    kernel : Kernel
+    form : a kernel form of ``clusterlab.density._forms`` (its ``kernel_grid``)
     axes : list of d regular 1-D arrays
     extent : (ndarray, ndarray), optional
         The data's per-feature minimum and maximum, if already known.
@@ -106,7 +102,7 @@ def fft_density(X, w, H, kernel, axes, extent=None):
     dx = np.array([e[2] for e in ext])
     lo = np.array([axes[j][0] - ext[j][0] * dx[j] for j in range(d)])
     binned = linear_binning(np.ascontiguousarray(X, dtype=np.float64), w, lo, dx, tuple(sizes))
-    kgrid = _kernel_grid(H, kernel, dx, sizes)
+    kgrid = form.kernel_grid(dx, sizes)
     dens = fftconvolve(binned, kgrid, mode="same") / w.sum()
     sl = tuple(slice(ext[j][0], ext[j][0] + axes[j].size) for j in range(d))
     # FFT round-off leaves values of order 1e-17 * peak of either sign where the
