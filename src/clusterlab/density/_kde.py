@@ -365,8 +365,10 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
     def _tree_model(self):
         """scikit-learn's tree when a tolerance allows it to prune, else None."""
         M = self.bandwidth_matrix_
+        # scikit-learn's cosine constant is wrong in even dimensions: no tree there
+        even_cosine = self.kernel == "cosine" and M.shape[0] % 2 == 0
         if not (self.atol > 0 or self.rtol > 0) or self.kernel not in _SKLEARN_KERNELS \
-                or self.kernel_form != "radial" \
+                or self.kernel_form != "radial" or even_cosine \
                 or not np.array_equal(M, np.eye(M.shape[0]) * M[0, 0]):
             return None
         form = self._form()

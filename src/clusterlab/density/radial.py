@@ -6,12 +6,14 @@ scikit-learn's kernels are radial with its bandwidth ``h`` as the kernel's
 ``1 - r^2`` (epanechnikov), ``1 - r`` (linear), ``cos(pi r / 2)`` (cosine),
 and here also ``(1 - r^2)^2`` (biweight), ``(1 - r^2)^3`` (triweight) and
 ``(1 - r^3)^3`` (tricube). This module knows, for each profile and dimension
-``d``, the normalising constant (scikit-learn's own formula for its six
-kernels, the Euclidean ball's), the variance per axis (to turn a standard
+``d``, the normalising constant over the Euclidean space (scikit-learn's own
+expressions, except for the cosine in even dimensions, where scikit-learn's is
+wrong), the variance per axis (to turn a standard
 deviation into a scale), how to draw the radius, and the log-profile of a
 distance exactly as scikit-learn's trees compute it.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -52,12 +54,9 @@ def _log_radial_mass(name, d):
     if name == "linear":
         return _log_ball(d) - math.log(d + 1.0)
     if name == "cosine":
-        # scikit-learn's closed form of int_0^1 r^(d-1) cos(pi r / 2) dr
-        factor, tmp = 0.0, 2.0 / math.pi
-        for k in range(1, d + 1, 2):
-            factor += tmp
-            tmp *= -(d - k) * (d - k - 1) * (2.0 / math.pi) ** 2
-        return math.log(factor) + _log_sphere(d)
+        # scikit-learn's closed form is right in odd dimensions only (d = 2: the
+        # kernel integrates to 0.36; d = 4, 6, ...: log of a negative number, NaN)
+        return _log_sphere(d) + math.log(_cosine_moment(d - 1))
     if name in _POWER:  # biweight, triweight: int_0^1 r^(d-1) (1-r^2)^b = B(d/2, b+1)/2
         return _log_sphere(d) + special.betaln(0.5 * d, _POWER[name] + 1.0) - math.log(2.0)
     if name == "tricube":  # int_0^1 r^(d-1) (1 - r^3)^3 dr = B(d/3, 4) / 3
@@ -65,6 +64,14 @@ def _log_radial_mass(name, d):
     raise ValueError(f"Unknown kernel {name!r}.")
 
 
+@functools.lru_cache(maxsize=256)
+def _cosine_moment(n):
+    """``int_0^1 r^n cos(pi r / 2) dr``."""
+    return integrate.quad(lambda r: r ** n * math.cos(0.5 * math.pi * r), 0.0, 1.0,
+                          epsabs=0.0, epsrel=1e-13)[0]
+
+
+@functools.lru_cache(maxsize=256)
 def log_norm(name, d):
     """log of ``c_d``: the radial kernel ``c_d k(|x|)`` integrates to 1 over ``R^d``.
 
@@ -91,12 +98,11 @@ def _radius_moment(name, d, power):
     if name == "tricube":  # r^3 ~ Beta(d/3, 4)
         return math.exp(special.betaln((d + power) / 3.0, 4.0) - special.betaln(d / 3.0, 4.0))
     if name == "cosine":
-        f = lambda p: integrate.quad(lambda r: r ** (d - 1 + p) * math.cos(0.5 * math.pi * r),  # noqa: E731
-                                     0.0, 1.0, epsabs=0.0, epsrel=1e-13)[0]
-        return f(power) / f(0)
+        return _cosine_moment(d - 1 + power) / _cosine_moment(d - 1)
     raise ValueError(f"Unknown kernel {name!r}.")
 
 
+@functools.lru_cache(maxsize=256)
 def axis_variance(name, d):
     """Variance along each axis of the unit-scale radial kernel in ``d`` dimensions.
 
