@@ -74,6 +74,14 @@ CASES = [
     (KernelDensity(bandwidth=[0.5, 1.0, 2.0], kernel="epanechnikov",
                    bounds=[(-10, 20), (None, None), (None, 30)]), X),
     (KernelDensity(bandwidth=np.diag([0.5, 1.0, 2.0])), X),
+    (KernelDensity(bandwidth="scott_cov", kernel="tricube", kernel_form="product",
+                   bandwidth_meaning="std"), X),
+    (KernelDensity(bandwidth="silverman", kernel="cosine", metric="minkowski",
+                   metric_params={"p": 3.0}, algorithm="ball_tree", atol=1e-6, rtol=1e-4,
+                   breadth_first=False, leaf_size=7), X),
+    (KernelDensity(bandwidth=0.8, metric="seuclidean", metric_params={"V": np.ones(3)}), X),
+    (KernelDensity(bandwidth=0.8, metric="minkowski",
+                   metric_params={"p": 1.5, "w": np.array([1.0, 2.0, 0.5])}), X),
 ]
 
 

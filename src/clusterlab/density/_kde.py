@@ -173,6 +173,13 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
 
     _model_schema = (
         Field("bandwidth", "array", shape=None, param=True),
+        # metric_params holding arrays: the metrics' variances, inverse covariance, weights
+        Field("metric_params", "arrays", param=True, nullable=True, items=(
+            Field("V", "array", shape=None, optional=True),
+            Field("VI", "array", shape=None, optional=True),
+            Field("w", "array", shape=None, optional=True, low=0),
+            Field("p", "float", optional=True, low=0),
+        )),
         Field("n_features_in_", "int", low=1),
         Field("bandwidth_matrix_", "array", shape=("n_features_in_", "n_features_in_")),
         Field("bandwidth_", "array", shape=("n_features_in_",), low=0),
