@@ -114,6 +114,10 @@ def axis_variance(name, d):
     >>> round(axis_variance("epanechnikov", 1), 6), axis_variance("gaussian", 5)
     (0.2, 1.0)
     """
+    if name == "gaussian":
+        return 1.0
+    if name == "exponential":  # E r^2 = d (d + 1)
+        return d + 1.0
     return _radius_moment(name, d, 2) / d
 
 
