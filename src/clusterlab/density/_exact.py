@@ -15,6 +15,7 @@ from scipy.linalg import solve_triangular
 
 from clusterlab._config import chunk_rows
 from clusterlab._kernels import kde as _k
+from clusterlab.density import radial
 
 # A plain sum below this is recomputed with a shift (log-sum-exp), so far-away
 # queries get their true, tiny log-density instead of -inf.
@@ -127,8 +128,6 @@ class RadialModel(ExactModel):
     """
 
     def __init__(self, X, w, N, name):
-        from clusterlab.density import radial
-
         self.name = name
         self.L = np.linalg.cholesky(N)
         X = np.asarray(X, dtype=np.float64)
