@@ -58,10 +58,19 @@ def _extension(axis, xmin, xmax):
     return left, right, dx
 
 
-def _kernel_grid(H, kernel, dx, sizes):
-    # kernel sampled at offsets j * dx, far enough to cover its reach
-    L = np.linalg.cholesky(H)
-    reach = kernel.tail_radius * np.abs(L).sum(axis=1)
+def whitened_offsets(L, tail, dx, sizes):
+    """Grid offsets ``j * dx`` covering ``tail`` whitened units, whitened by ``L``.
+
+    Returns ``U`` of shape (d, m), the offsets ``L^-1 o`` (columns), and the
+    offsets' grid shape.
+
+    Examples
+    --------
+    >>> U, shape = whitened_offsets(np.eye(1) * 2.0, 1.0, np.array([1.0]), [10])
+    >>> U.ravel().tolist(), shape
+    ([-1.0, -0.5, 0.0, 0.5, 1.0], (5,))
+    """
+    reach = tail * np.abs(L).sum(axis=1)
     half = [min(math.ceil(reach[j] / dx[j]), sizes[j] - 1) for j in range(len(dx))]
     offsets = np.meshgrid(*[np.arange(-h, h + 1) * dx[j] for j, h in enumerate(half)],
                           indexing="ij")
@@ -69,8 +78,15 @@ def _kernel_grid(H, kernel, dx, sizes):
     # broadcast product with the tiny inverse: no LAPACK/BLAS call, whose
     # threads stall on a busy machine
     U = (np.linalg.inv(L)[:, :, None] * pts[None, :, :]).sum(axis=1)
+    return U, offsets[0].shape
+
+
+def _kernel_grid(H, kernel, dx, sizes):
+    # the product kernel sampled at offsets j * dx, far enough to cover its reach
+    L = np.linalg.cholesky(H)
+    U, shape = whitened_offsets(L, kernel.tail_radius, dx, sizes)
     vals = np.prod(kernel.pdf(U), axis=0) / np.prod(np.diag(L))
-    return vals.reshape(offsets[0].shape)
+    return vals.reshape(shape)
 
 
 def fft_density(X, w, form, axes, extent=None):

@@ -88,18 +88,10 @@ class RadialForm:
 
     def kernel_grid(self, dx, sizes):
         """The kernel at the grid offsets (FFT convolution)."""
-        d = len(dx)
-        reach = _TAIL.get(self.name, 1.0) * np.abs(self.L).sum(axis=1)
-        half = [min(math.ceil(reach[j] / dx[j]), sizes[j] - 1) for j in range(d)]
-        offsets = np.meshgrid(*[np.arange(-h, h + 1) * dx[j] for j, h in enumerate(half)],
-                              indexing="ij")
-        pts = np.stack([o.ravel() for o in offsets])
-        # broadcast product with the small inverse (no BLAS threads)
-        U = (np.linalg.inv(self.L)[:, :, None] * pts[None, :, :]).sum(axis=1)
+        U, shape = _fft.whitened_offsets(self.L, _TAIL.get(self.name, 1.0), dx, sizes)
         r = np.sqrt((U * U).sum(axis=0))
-        log_c = radial.log_norm(self.name, d) - float(np.sum(np.log(np.diag(self.L))))
-        vals = np.exp(radial.log_profile(self.name, r, 1.0) + log_c)
-        return vals.reshape(offsets[0].shape)
+        log_c = radial.log_norm(self.name, len(dx)) - float(np.sum(np.log(np.diag(self.L))))
+        return np.exp(radial.log_profile(self.name, r, 1.0) + log_c).reshape(shape)
 
     def sample(self, rng, n):
         """``n`` draws from the kernel centred at 0."""

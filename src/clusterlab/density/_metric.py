@@ -103,9 +103,19 @@ class MetricModel:
         step = chunk_rows(m, 24 * n, minimum=16)
         for start in range(0, m, step):
             D = self.metric.pairwise(Q[start:start + step], self.X)
+            if np.isnan(D).any():
+                i, j = np.argwhere(np.isnan(D))[0]
+                raise ValueError(
+                    f"The metric's distance between query {start + i} and data row {j} is "
+                    "NaN (dice and sokalsneath divide 0 by 0 for two all-zero rows), so the "
+                    "density is undefined there (scikit-learn returns 0 for such queries). "
+                    "Remove all-zero rows or use a metric defined for them (jaccard, hamming).")
             logk = radial.log_profile(self.name, D, self.h)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out[start:start + step] = logsumexp(logk, b=self.w, axis=1)
+            reached = np.any(np.isfinite(logk) & (self.w > 0), axis=1)
+            part = np.full(logk.shape[0], -np.inf)  # no kernel reaches: density 0, not NaN
+            if reached.any():
+                part[reached] = logsumexp(logk[reached], b=self.w, axis=1)
+            out[start:start + step] = part
         return out + self.log_norm
 
 
