@@ -219,6 +219,8 @@ def test_sampling_needs_a_minkowski_metric():
     (dict(metric="manhattan", bandwidth_meaning="std"), ValueError, "bandwidth_meaning"),
     (dict(metric="manhattan", bandwidth=[0.5, 1.0]), ValueError, "scalar bandwidth"),
     (dict(metric="manhattan", bandwidth="scott_cov"), ValueError, "scalar bandwidth"),
+    (dict(metric="chebyshev", bandwidth="cv"), ValueError, "scalar bandwidth"),
+    (dict(metric="haversine", bandwidth="isj"), ValueError, "scalar bandwidth"),
     (dict(metric="canberra", bounds=[(None, 5), (None, None)]), ValueError, "bounds"),
 ])
 def test_bad_settings_name_the_parameter(params, error, name):

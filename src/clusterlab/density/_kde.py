@@ -220,6 +220,10 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
                 if getattr(self, name) != ok:
                     raise ValueError(f"{name}={getattr(self, name)!r} needs the Euclidean "
                                      f"metric; metric={self.metric!r} takes {name}={ok!r}.")
+            if isinstance(self.bandwidth, str) and self.bandwidth in BANDWIDTH_RULES:
+                raise ValueError(f"metric={self.metric!r} takes one scalar bandwidth (as "
+                                 f"scikit-learn); the rule {self.bandwidth!r} gives a matrix. "
+                                 "Pass a number, 'scott' or 'silverman'.")
             if self.bounds is not None and _metric.minkowski_p(self.metric, params) is None:
                 raise ValueError(f"bounds need a Minkowski-family metric (reflection keeps "
                                  f"its distances); got metric={self.metric!r}.")
