@@ -144,3 +144,14 @@ def test_a_small_file_is_fitted_in_memory(tmp_path):
     b = KMeans(3, random_state=0).fit(np.load(path, mmap_mode="r"))  # 72 kB < 64 MiB
     np.testing.assert_array_equal(a.labels_, b.labels_)
     assert a.inertia_ == b.inertia_
+
+
+def test_kde_on_a_file_with_a_vector_bandwidth(tmp_path, rng):
+    from clusterlab import KernelDensity
+
+    X = rng.normal(size=(4000, 2))
+    path = to_parquet(tmp_path, X)
+    with clusterlab.config(source_chunk_bytes=2 * 8 * 1000):
+        b = KernelDensity(bandwidth=np.array([0.3, 0.6]), kernel="epanechnikov").fit(path)
+    a = KernelDensity(bandwidth=np.array([0.3, 0.6]), kernel="epanechnikov").fit(X)
+    np.testing.assert_allclose(b.score_samples(X[:50]), a.score_samples(X[:50]), rtol=1e-10)

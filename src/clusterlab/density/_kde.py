@@ -313,7 +313,8 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
 
     def _fit_streamed(self, source, sample_weight):
         """Keep the source as the model; one pass for the bandwidth and the extent."""
-        if self.bandwidth in ("isj", "cv"):
+        rule = self.bandwidth if isinstance(self.bandwidth, str) else None
+        if rule in ("isj", "cv"):
             raise ValueError(f"bandwidth={self.bandwidth!r} needs the data in memory; on a "
                              "file or Dask array use a number or 'scott', 'silverman', "
                              "'scott_cov', 'silverman_cov'.")
@@ -321,9 +322,9 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         low, high = _bounds.parse_bounds(self.bounds, d)
         weights = Weights(sample_weight, source)
         info = _streamed.summarise(source, weights, low, high)
-        if self.bandwidth in ("scott_cov", "silverman_cov"):
+        if rule in ("scott_cov", "silverman_cov"):
             factor = {"scott_cov": scott_factor, "silverman_cov": silverman_factor}
-            S = factor[self.bandwidth](info["n_eff"], d) ** 2 * _data_covariance(
+            S = factor[rule](info["n_eff"], d) ** 2 * _data_covariance(
                 None, None, (info["cov"], 0))
             H = self._std_to_bandwidth(S, d)
         else:  # no data-scaled rule: nothing but the row count is needed
