@@ -252,3 +252,23 @@ def test_undefined_distances_raise(metric):
     kde = KernelDensity(metric=metric).fit(X)
     with pytest.raises(ValueError, match="NaN"):
         kde.score_samples(np.zeros((1, 2)))
+
+
+@pytest.mark.parametrize("kernel", sorted(radial.PROFILE_ID))
+def test_neighbour_search_equals_plain_sums(kernel, rng, monkeypatch):
+    # large compact-kernel problems sum over a KD tree's candidates: the same sums
+    import clusterlab.density._exact as ex
+
+    X, Q = rng.standard_normal((20_000, 2)), rng.standard_normal((300, 2)) * 1.5
+    N = np.array([[0.09, 0.03], [0.03, 0.05]])
+    tree = KernelDensity(bandwidth=N, kernel=kernel).fit(X)
+    got = tree.score_samples(Q)
+    assert getattr(tree._model, "_tree", None) is not None
+    monkeypatch.setattr(ex, "_DENSE_BALLS", -1.0)  # never the tree
+    plain = KernelDensity(bandwidth=N, kernel=kernel).fit(X).score_samples(Q)
+    np.testing.assert_array_equal(np.isfinite(got), np.isfinite(plain))
+    fin = np.isfinite(plain)
+    np.testing.assert_allclose(got[fin], plain[fin], rtol=0, atol=1e-12)
+    monkeypatch.setattr(ex, "_PAIRS_PER_PASS", 5_000)  # many small passes
+    again = KernelDensity(bandwidth=N, kernel=kernel).fit(X).score_samples(Q)
+    np.testing.assert_allclose(again[fin], plain[fin], rtol=0, atol=1e-12)

@@ -195,6 +195,27 @@ radial_compact_sums = njit(cache=True, nogil=True, fastmath=_FM,
 radial_compact_sums_serial = njit(cache=True, nogil=True, fastmath=_FM)(_radial_compact_sums)
 
 
+@njit(cache=True, nogil=True, fastmath=_FM)
+def radial_pair_sums(Q, Zt, w, qi, zj, kid, out):
+    """``out[qi[p]] += w[zj[p]] profile(kid, |Q[qi[p]] - Z[zj[p]]|^2)`` over the pairs ``p``
+    (a neighbour search's candidates; pairs outside the unit ball add 0).
+
+    ``out`` is zeroed first; the distance is computed as in :func:`radial_compact_sums`.
+    """
+    d = Zt.shape[0]
+    for i in range(out.shape[0]):
+        out[i] = 0.0
+    for p in range(qi.shape[0]):
+        i = qi[p]
+        k = zj[p]
+        r2 = 0.0
+        for j in range(d):
+            t = Zt[j, k] - Q[i, j]
+            r2 += t * t
+        if r2 < 1.0:
+            out[i] += w[k] * radial_profile(kid, r2)
+
+
 # Compact 1-D kernels on their natural support (-1, 1), each integrating to 1.
 # An integer id rather than a function argument keeps every build cacheable.
 TOPHAT, EPANECHNIKOV, LINEAR, COSINE, BIWEIGHT, TRIWEIGHT, TRICUBE = range(7)

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 from scipy.linalg import solve_triangular
+from scipy.spatial import cKDTree
 
 from clusterlab._config import chunk_rows
 from clusterlab._kernels import kde as _k
@@ -20,8 +21,13 @@ from clusterlab.density import radial
 # A plain sum below this is recomputed with a shift (log-sum-exp), so far-away
 # queries get their true, tiny log-density instead of -inf.
 _UNDERFLOW = 1e-250
-# Kernel evaluations (queries x data x features) above which threads are used.
+# Kernel evaluations (queries x data x features) above which threads are used
+# (and compact radial kernels look for their neighbours with a tree).
 _PARALLEL_WORK = 4_000_000
+# A compact kernel's ball holding more than this fraction of the data: plain sums.
+_DENSE_BALLS = 0.2
+# (query, data point) pairs per pass of the neighbour search (memory bound).
+_PAIRS_PER_PASS = 2_000_000
 
 
 def _exp_log_sums(U, Zt, w, kind, big):
@@ -141,9 +147,33 @@ class RadialModel(ExactModel):
     def _log_sums(self, U):
         sums = np.empty(U.shape[0])
         big = U.shape[0] * self.Zt.shape[1] * self.Zt.shape[0] >= _PARALLEL_WORK
-        if self.exp_kind < 0:
+        if self.exp_kind >= 0:
+            return _exp_log_sums(U, self.Zt, self.w, self.exp_kind, big)
+        if big and self._neighbour_sums(U, sums):
+            pass
+        else:
             fn = _k.radial_compact_sums if big else _k.radial_compact_sums_serial
             fn(U, self.Zt, self.w, self.kid, sums)
-            with np.errstate(divide="ignore"):
-                return np.log(sums)
-        return _exp_log_sums(U, self.Zt, self.w, self.exp_kind, big)
+        with np.errstate(divide="ignore"):
+            return np.log(sums)
+
+    def _neighbour_sums(self, U, out):
+        """Compact kernels: sum over the data inside each query's unit ball, found by a
+        KD tree; False (nothing written) when the balls hold too much of the data."""
+        n = self.Zt.shape[1]
+        if getattr(self, "_tree", None) is None:
+            self._tree = cKDTree(self.Zt.T)
+        probe = U[:: max(1, U.shape[0] // 64)]
+        reach = float(np.mean(self._tree.query_ball_point(probe, 1.0, return_length=True)))
+        if reach > _DENSE_BALLS * n:
+            return False
+        rows = max(1, int(_PAIRS_PER_PASS // max(reach, 1.0)))
+        for start in range(0, U.shape[0], rows):
+            block = U[start:start + rows]
+            # candidates a hair beyond the ball too: the sums test r^2 < 1 themselves
+            pairs = cKDTree(block).sparse_distance_matrix(self._tree, 1.0 + 1e-9,
+                                                          output_type="ndarray")
+            _k.radial_pair_sums(block, self.Zt, self.w, pairs["i"].astype(np.int64),
+                                pairs["j"].astype(np.int64), self.kid,
+                                out[start:start + block.shape[0]])
+        return True
