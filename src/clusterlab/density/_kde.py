@@ -204,6 +204,17 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         self.bandwidth_meaning = bandwidth_meaning
         self.bounds = bounds
 
+    @staticmethod
+    def _params_from_older_file(params):
+        """A model file written before scikit-learn's settings (no ``kernel_form``) meant
+        product kernels, the bandwidth as a standard deviation and scipy's rules."""
+        if "kernel_form" in params:
+            return params
+        old = {"scott": "scott_cov", "silverman": "silverman_cov"}
+        bw = params.get("bandwidth")
+        return {**params, "kernel_form": "product", "bandwidth_meaning": "std",
+                "bandwidth": old.get(bw, bw) if isinstance(bw, str) else bw}
+
     def _check_settings(self):
         """The parameters that constrain each other; returns the metric's params."""
         validate_params(self)
