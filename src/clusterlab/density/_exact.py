@@ -3,9 +3,12 @@
 The data are whitened once by the Cholesky factor ``L`` of the bandwidth
 matrix ``H = L L^T``; a query's density is then
 ``sum_k w_k prod_j k((u_j - z_kj)) / (sum(w) det L)`` with ``k`` the
-unit-variance 1-D kernel. Queries are processed in chunks so memory stays
-bounded whatever their number; the compiled kernels hold only O(block)
-temporaries per thread.
+unit-variance 1-D kernel (:class:`ExactModel`, product kernels), or
+``sum_k w_k c_d k(|u - z_k|) / (sum(w) det L)`` with ``k`` a radial profile
+(:class:`RadialModel`; compact profiles on large problems visit only the data
+a KD tree finds inside each query's ball). Queries are processed in chunks so
+memory stays bounded whatever their number; the compiled kernels hold only
+O(block) temporaries per thread.
 """
 
 import math
