@@ -56,7 +56,6 @@ def _check_equal(ours, theirs):
                   <= 1e-14 * peak)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("metric,d", METRIC_DIMS)
 def test_score_samples_equal_sklearn(metric, d):
     rng = np.random.default_rng(sum(map(ord, metric)) + d)
