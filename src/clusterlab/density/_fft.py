@@ -8,6 +8,7 @@ requested part of the grid is returned. Cost O(n + G log G) for G nodes.
 """
 
 import math
+import numbers
 
 import numpy as np
 from scipy.signal import fftconvolve
@@ -36,6 +37,36 @@ def default_axes(X, reach, n_points, low, high, extent=None):
         hi = min(float(xmax[j] + reach[j]), float(high[j]))
         axes.append(np.linspace(lo, hi, int(n_points[j])))
     return axes
+
+
+def parse_grid_points(grid_points, d):
+    """``(axes, None)`` for explicit axes, ``(None, counts)`` for node counts per feature.
+
+    Examples
+    --------
+    >>> parse_grid_points(64, 2)
+    (None, [64, 64])
+    """
+    def is_int(v):
+        return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+    if is_int(grid_points):
+        counts = [int(grid_points)] * d
+    else:
+        items = list(grid_points)
+        if not (items and all(is_int(v) for v in items) and len(items) == d):
+            if d == 1 and all(isinstance(v, numbers.Real) for v in items):
+                items = [items]
+            axes = [np.asarray(a, dtype=np.float64) for a in items]
+            if len(axes) != d or any(a.ndim != 1 or a.size < 1 or not np.all(np.isfinite(a))
+                                     for a in axes):
+                raise ValueError(f"grid_points must be an int, {d} ints, or {d} finite 1-D "
+                                 "axes.")
+            return axes, None
+        counts = [int(v) for v in items]
+    if any(c < 2 for c in counts):
+        raise ValueError(f"grid_points must be >= 2 per feature; got {counts}.")
+    return None, counts
 
 
 def data_extent(X):

@@ -1,7 +1,6 @@
 """KernelDensity: the estimator (validation, bandwidth, dispatch to evaluators)."""
 
 import math
-import numbers
 
 import numpy as np
 from scipy.special import logsumexp
@@ -542,27 +541,9 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         return rng.choice(n, size=n_samples, p=w / w.sum())
 
     def _grid_axes(self, grid_points, d):
-        def is_int(v):
-            return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-        if is_int(grid_points):
-            counts = [int(grid_points)] * d
-        else:
-            items = list(grid_points)
-            if items and all(is_int(v) for v in items) and len(items) == d:
-                counts = [int(v) for v in items]
-            else:
-                if d == 1 and all(isinstance(v, numbers.Real) for v in items):
-                    items = [items]
-                axes = [np.asarray(a, dtype=np.float64) for a in items]
-                if len(axes) != d or any(a.ndim != 1 or a.size < 1 or not np.all(np.isfinite(a))
-                                         for a in axes):
-                    raise ValueError(
-                        f"grid_points must be an int, {d} ints, or {d} finite 1-D axes."
-                    )
-                return axes
-        if any(c < 2 for c in counts):
-            raise ValueError(f"grid_points must be >= 2 per feature; got {counts}.")
+        axes, counts = _fft.parse_grid_points(grid_points, d)
+        if axes is not None:
+            return axes
         low, high = self._domain()
         X = np.empty((0, d)) if isinstance(self.data_, Source) else \
             np.asarray(self.data_, dtype=np.float64)
