@@ -271,3 +271,8 @@ def test_neighbour_search_equals_plain_sums(kernel, rng, monkeypatch):
     monkeypatch.setattr(ex, "_PAIRS_PER_PASS", 5_000)  # many small passes
     again = KernelDensity(bandwidth=N, kernel=kernel).fit(X).score_samples(Q)
     np.testing.assert_allclose(again[fin], plain[fin], rtol=0, atol=1e-12)
+
+
+def test_metric_lists_are_scikit_learns():
+    assert _metric.KD_TREE_METRICS == set(KDTree.valid_metrics)
+    assert _metric.METRICS == set(BallTree.valid_metrics) | set(KDTree.valid_metrics)

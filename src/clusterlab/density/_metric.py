@@ -14,15 +14,20 @@ import numbers
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn.metrics import DistanceMetric
-from sklearn.neighbors import BallTree, KDTree
 
 from clusterlab._config import chunk_rows
 from clusterlab.density import radial
 
-TREES = {"kd_tree": KDTree, "ball_tree": BallTree}
-#: every metric scikit-learn's KernelDensity accepts (its trees' metrics)
-METRICS = frozenset(BallTree.valid_metrics) | frozenset(KDTree.valid_metrics)
+# scikit-learn's trees' metrics, written out so that importing KernelDensity does not
+# import sklearn.neighbors (14 MB, 0.14 s); tests/density/test_sklearn_compat.py checks
+# them against KDTree.valid_metrics and BallTree.valid_metrics.
+KD_TREE_METRICS = frozenset({"chebyshev", "cityblock", "euclidean", "infinity", "l1", "l2",
+                             "manhattan", "minkowski", "p"})
+#: every metric scikit-learn's KernelDensity accepts (its ball tree's; a superset of the KD's)
+METRICS = KD_TREE_METRICS | {"braycurtis", "canberra", "dice", "hamming", "haversine",
+                             "jaccard", "mahalanobis", "pyfunc", "rogerstanimoto",
+                             "russellrao", "seuclidean", "sokalmichener", "sokalsneath"}
+_VALID = {"kd_tree": KD_TREE_METRICS, "ball_tree": METRICS}
 #: the metrics of the Minkowski family, by their exponent p (None: from metric_params)
 _MINKOWSKI_P = {"euclidean": 2.0, "l2": 2.0, "manhattan": 1.0, "cityblock": 1.0, "l1": 1.0,
                 "chebyshev": math.inf, "infinity": math.inf, "minkowski": None, "p": None}
@@ -37,10 +42,10 @@ def choose_algorithm(algorithm, metric):
     'ball_tree'
     """
     if algorithm == "auto":
-        return "kd_tree" if metric in KDTree.valid_metrics else "ball_tree"
-    if metric not in TREES[algorithm].valid_metrics:
+        return "kd_tree" if metric in KD_TREE_METRICS else "ball_tree"
+    if metric not in _VALID[algorithm]:
         raise ValueError(f"invalid metric for algorithm={algorithm!r}: {metric!r}; "
-                         f"{algorithm} accepts {sorted(TREES[algorithm].valid_metrics)}.")
+                         f"{algorithm} accepts {sorted(_VALID[algorithm])}.")
     return algorithm
 
 
@@ -66,6 +71,8 @@ def distance_metric(metric, params, d):
     >>> distance_metric("minkowski", {"p": 3}, 2).pairwise([[0.0, 0.0]], [[1.0, 1.0]]).round(6)
     array([[1.259921]])
     """
+    from sklearn.metrics import DistanceMetric  # only for metrics other than euclidean
+
     try:
         dm = DistanceMetric.get_metric(metric, **params)
         dm.pairwise(np.zeros((1, d)), np.ones((1, d)))
@@ -137,9 +144,11 @@ class TreeModel:
     """
 
     def __init__(self, X, w, h, name, options):
+        from sklearn.neighbors import BallTree, KDTree  # only with a tolerance
+
         o = options
         unweighted = bool(np.all(w == 1.0))
-        self.tree = TREES[o["algorithm"]](
+        self.tree = {"kd_tree": KDTree, "ball_tree": BallTree}[o["algorithm"]](
             np.ascontiguousarray(X, dtype=np.float64), metric=o["metric"],
             leaf_size=o["leaf_size"], sample_weight=None if unweighted else w,
             **o["metric_params"])
