@@ -416,7 +416,8 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         X : array-like of shape (n_queries, n_features), memmap, path or Dask array
             Queries; a file is read in chunks, a Dask array gives a lazy result.
         out : ndarray of shape (n_queries,), default=None
-            Where to write the result chunk by chunk; not for Dask arrays.
+            Where to write the result chunk by chunk; not for Dask arrays. Every
+            chunk is checked before the first row is written.
 
         Returns
         -------

@@ -41,7 +41,10 @@ default="kmeans"
         How to start: each yields labels or responsibilities, then one M-step.
         "hc": mclust-style model-based agglomerative clustering (classification
         likelihood merges on the scaled-SVD data, a 2,000-row subset for
-        large data; see ``_init._hc_labels``).
+        large data; see ``_init._hc_labels``). A callable
+        ``init_params(X, n_components, rng)`` returns labels or
+        responsibilities of ``X``; on a file or Dask array it is called on every
+        chunk, ``rng`` seeded by the run and the chunk's first row.
     weights_init, means_init, precisions_init : array-like, default=None
         Given initial parameters (as in scikit-learn); they replace the
         initialiser's values.
