@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml
 	# torch first, pinned: a bare "torch" would resolve a multi-GB CUDA build.
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e ".[torch,dask,parquet,bench,test,docs]"
+	# compile every kernel into src/clusterlab/_numba_cache (as a wheel's build step does),
+	# so that neither the tests nor a first fit pay numba's compile time (issue 18)
+	$(BIN)/python -m clusterlab._precompile --quiet
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -32,4 +35,5 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks all
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info docs/_build docs/generated docs/auto_examples
+	rm -rf $(VENV) build *.egg-info src/*.egg-info docs/_build docs/generated docs/auto_examples \
+		src/clusterlab/_numba_cache

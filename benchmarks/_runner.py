@@ -76,6 +76,9 @@ def format_table(workload, results):
 
 def run_suite(suite, only=None, runners=None, repeats=None):
     module = import_module(f"benchmarks.suite_{suite}")
+    if hasattr(module, "run_suite"):  # a suite with its own protocol (cold: installs first)
+        module.run_suite(only, runners, repeats)
+        return
     out_dir = ROOT / "bench-results"
     out_dir.mkdir(exist_ok=True)
     for workload in module.WORKLOADS:

@@ -29,7 +29,7 @@ ALLOWED = {
         "p = 2p + 1 (or + 2) grows each pass and the loop breaks once it reaches hsize",
     ("_kernels/generic_linkage.py", "_row_argmin", "j < n"): _LINKED,
     ("_kernels/generic_linkage.py", "_generic_lower_bounds", "j < y"): _LINKED,
-    ("_kernels/generic_linkage.py", "generic_condensed", "j < n"): _LINKED,
+    ("_kernels/generic_linkage.py", "_condensed_merge", "j < n"): _LINKED,
     ("_kernels/linkage_tree.py", "_find", "parent[root] != root"): _FIND,
     ("_kernels/linkage_tree.py", "_find", "parent[x] != root"): _FIND,
     ("_kernels/nn_chain.py", "nn_chain", "not alive[s]"):
@@ -37,12 +37,10 @@ ALLOWED = {
     ("_kernels/nn_chain.py", "nn_chain", "True"):
         "nearest-neighbour chain: distances along the chain strictly fall (ties go to the "
         "previous link), so it meets a reciprocal pair within n links",
-    ("_kernels/generic_linkage.py", "generic_condensed",
-     "mindist[x] < D[condensed_index(n, x, nghbr[x])]"): _REPAIR,
+    ("_kernels/generic_linkage.py", "_generic_loop",
+     "mindist[x] < _exact_key(store, x, nghbr[x])"): _REPAIR,
     ("_kernels/linkage_tree.py", "cophenetic", "i != -1"): "walks a member list that ends at -1",
     ("_kernels/linkage_tree.py", "cophenetic", "j != -1"): "walks a member list that ends at -1",
-    ("_kernels/generic_linkage.py", "generic_raw",
-     "mindist[x] < _key(Ct, size, method, x, nghbr[x])"): _REPAIR,
     ("_kernels/yinyang.py", "_group_lists", "bits != 0"): _BITS,
     ("_kernels/yinyang.py", "_group_lists", "kept != 0"): _BITS,
     ("_kernels/yinyang.py", "_merge_groups", "bits != 0"): _BITS,

@@ -20,7 +20,8 @@ X : array-like of shape (n_samples, n_features), memmap, path or Dask array
     A file is read in chunks; a Dask array gives a lazy Dask array.
 out : ndarray, default=None
     Where to write the result chunk by chunk (e.g. a ``numpy.memmap``);
-    not for Dask arrays.""",
+    not for Dask arrays. Every chunk of ``X`` is checked before the first row
+    is written, so bad input leaves ``out`` untouched.""",
     "y_ignored": """\
 y : Ignored
     Not used, present for API consistency.""",

@@ -67,7 +67,11 @@ class Weights:
 
     def chunk(self, start, stop):
         if self.w is None:
-            return np.ones(stop - start, dtype=self.dtype)
+            # one array of ones sliced for every chunk (writable: numba compiles read-only
+            # arrays as another type); the maps never write into their weights
+            if getattr(self, "_ones", None) is None or self._ones.shape[0] < stop - start:
+                self._ones = np.ones(stop - start, dtype=self.dtype)
+            return self._ones[: stop - start]
         return check_weight_chunk(self.w[start:stop], start, stop, self.dtype)
 
 
@@ -82,7 +86,7 @@ def _dask_weights(w, source):
     return w.rechunk((source.X.chunks[0],))
 
 
-def map_reduce(source, fn, combine=add, *, weights=None, rows=None):
+def map_reduce(source, fn, combine=add, *, weights=None, rows=None, recycle=False):
     """Add ``fn(X_chunk, w_chunk, start, stop)`` over every chunk of ``source``.
 
     Parameters
@@ -96,6 +100,11 @@ def map_reduce(source, fn, combine=add, *, weights=None, rows=None):
         Sample weights (unit weights when None).
     rows : int, default=None
         Rows per chunk of a file source (default: the memory budget).
+    recycle : bool, default=False
+        Read a file source's chunks into two buffers used in turn instead of a
+        fresh one each: ``fn`` must then keep no view of its chunk (its result
+        holds none). Allocating a fresh 64 MB buffer per chunk cost about as much
+        as the reading itself (page faults).
 
     Returns
     -------
@@ -118,37 +127,58 @@ def map_reduce(source, fn, combine=add, *, weights=None, rows=None):
     # (np.dot per block) on threads of their own oversubscribed the cores (4.7x slower
     # Lloyd passes over a file, measured)
     with one_blas_thread():
-        for start, stop, X, w in _prefetched(source, weights, rows):
+        for start, stop, X, w in _prefetched(source, weights, rows, recycle):
             part = fn(X, w, start, stop)
             total = part if total is None else combine(total, part)
     return total
 
 
-def _prefetched(source, weights, rows):
-    """``(start, stop, X, w)`` in order, the next chunk read while this one is used."""
-    def read(bounds):
-        start, stop = bounds
-        return start, stop, source.read(start, stop), weights.chunk(start, stop)
+def _prefetched(source, weights, rows, recycle=False):
+    """``(start, stop, X, w)`` in order, the next chunk read while this one is used.
 
+    With ``recycle``, chunk ``i`` is read into buffer ``i % 2``: when chunk
+    ``i + 1`` is submitted, the consumer has finished with chunk ``i - 1``.
+    """
     bounds = source.bounds(rows)
+    buffers = [None, None]
+    if recycle and len(bounds) > 1 and hasattr(source, "file_dtype"):
+        most = max(stop - start for start, stop in bounds)
+        buffers = [np.empty((most, source.n_features), dtype=source.file_dtype)
+                   for _ in range(2)]
+
+    def read(i):
+        start, stop = bounds[i]
+        return (start, stop, source.read(start, stop, buffers[i % 2]),
+                weights.chunk(start, stop))
+
     if len(bounds) == 1:
-        yield read(bounds[0])
+        yield read(0)
         return
     with ThreadPoolExecutor(1, thread_name_prefix="clusterlab-read") as pool:
-        ahead = pool.submit(read, bounds[0])
-        for nxt in [*bounds[1:], None]:
+        ahead = pool.submit(read, 0)
+        for nxt in [*range(1, len(bounds)), None]:
             current = ahead.result()
             if nxt is not None:
                 ahead = pool.submit(read, nxt)
             yield current
 
 
-def map_rows(source, fn, *, width=None, dtype=np.float64, out=None, rows=None):
+def map_rows(source, fn, *, width=None, dtype=np.float64, out=None, rows=None, check=None):
     """Per-row outputs ``fn(X_chunk) -> (m,) or (m, width)`` over every chunk.
 
     On a Dask source the result is a lazy Dask array (``out`` must be None);
     otherwise it is written chunk by chunk into ``out`` (allocated when None;
-    a ``numpy.memmap`` keeps a large result on disk).
+    a ``numpy.memmap`` keeps a large result on disk). ``check(X_chunk)``, where
+    given, raises for a chunk the map cannot take (a family's support).
+
+    A given ``out`` is never left half-written by bad input: every chunk is
+    read, validated and checked first, in a pass that computes nothing, and only
+    then is anything written. Of the ways to keep ``out`` whole this one needs
+    no storage (a temporary copy of the result would need as much disk as
+    ``out`` itself: 6.4 GB for 50M x 16 float64 probabilities) and costs one
+    read of the input, which the write pass then reads without scanning it
+    again (file sources remember the chunks they checked). What it cannot
+    catch is the input file changing between the two passes.
 
     Examples
     --------
@@ -163,15 +193,38 @@ def map_rows(source, fn, *, width=None, dtype=np.float64, out=None, rows=None):
                              "Dask array; call .store() or .to_zarr() on it instead.")
         from clusterlab.distributed import dask_map_rows
 
-        return dask_map_rows(source, fn, width, dtype)
+        return dask_map_rows(source, _checked(fn, check), width, dtype)
     if out is None:
         out = np.empty(shape, dtype=dtype)
+        fn = _checked(fn, check)
     elif not isinstance(out, np.ndarray) or out.shape != shape:
         raise ValueError(f"out must be an array of shape {shape}; got "
                          f"{getattr(out, 'shape', type(out).__name__)}.")
-    for start, stop, X, _ in _prefetched(source, Weights(None, source), rows):
+    else:
+        if not out.flags.writeable:
+            raise ValueError("out must be writeable; got a read-only array.")
+        _check_every_chunk(source, rows, check)
+    for start, stop, X, _ in _prefetched(source, Weights(None, source), rows, recycle=True):
         out[start:stop] = fn(X)
     return out
+
+
+def _checked(fn, check):
+    if check is None:
+        return fn
+
+    def checked(X):
+        check(X)
+        return fn(X)
+
+    return checked
+
+
+def _check_every_chunk(source, rows, check):
+    """Read and validate every chunk (and ``check`` it): the pass before a write."""
+    for _, _, X, _ in _prefetched(source, Weights(None, source), rows, recycle=True):
+        if check is not None:
+            check(X)
 
 
 def draw_rows(source, weights, m, seed, rows=None):

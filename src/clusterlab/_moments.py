@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from clusterlab._kernels.moments import column_moments
+
 
 def combine_stats(a, b):
     """Chan's parallel combination of two ``{"n", "mean"[, "m2"]}`` dicts.
@@ -94,9 +96,13 @@ class Moments(NamedTuple):
     @classmethod
     def of_rows(cls, X):
         """The moments of the rows of ``X`` as one unweighted group (float64)."""
-        X = np.asarray(X, dtype=np.float64)
-        mean = X.mean(axis=0)
-        m2 = ((X - mean) ** 2).sum(axis=0)
+        X = np.asarray(X)
+        if X.ndim == 2 and X.shape[0] > 0 and X.dtype in (np.float32, np.float64):
+            mean, m2 = column_moments(X)  # no float64 copy of a float32 chunk
+        else:
+            X = np.asarray(X, dtype=np.float64)
+            mean = X.mean(axis=0)
+            m2 = ((X - mean) ** 2).sum(axis=0)
         return cls(np.array([float(X.shape[0])]), mean[None], m2[None])
 
     def combine(self, other):

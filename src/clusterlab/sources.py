@@ -115,7 +115,7 @@ class Source:
     """A table of ``n_rows`` x ``n_features`` numbers read chunk by chunk.
 
     Subclasses set ``n_rows``, ``n_features``, ``dtype`` and ``name`` and
-    implement ``_read(start, stop)``; ``local`` is False for sources whose
+    implement ``_read(start, stop, buffer=None)``; ``local`` is False for sources whose
     chunks live elsewhere (Dask).
 
     Examples
@@ -145,14 +145,16 @@ class Source:
         rows = int(rows or self.default_rows())
         return [(s, min(s + rows, self.n_rows)) for s in range(0, self.n_rows, rows)]
 
-    def read(self, start, stop):
+    def read(self, start, stop, buffer=None):
         """Rows ``[start, stop)`` as a validated array.
 
         A file source checks each chunk's values once while the file is unchanged
         (same size and modification time): later passes of a fit skip the
         finiteness scan, which cost about as much as reading the chunk.
+        ``buffer`` (rows x features, the file's dtype), where given, is a buffer a
+        file source may read into instead of allocating one; other sources ignore it.
         """
-        chunk = self._read(start, stop)
+        chunk = self._read(start, stop, buffer)
         key = (start, stop, self._stamp())
         if key[2] is not None and key in self._checked:
             return np.ascontiguousarray(chunk, dtype=self.dtype)
@@ -202,7 +204,7 @@ class ArraySource(Source):
         self.n_rows, self.n_features = X.shape
         self.dtype = _float_dtype(X.dtype, name)
 
-    def _read(self, start, stop):
+    def _read(self, start, stop, buffer=None):
         return self.X[start:stop]
 
     def take(self, rows):
@@ -255,8 +257,13 @@ class NpySource(Source):
         st = os.stat(self.path)
         return (st.st_size, st.st_mtime_ns)
 
-    def _read(self, start, stop):
-        buf = np.empty((stop - start, self.n_features), dtype=self.file_dtype)
+    def _read(self, start, stop, buffer=None):
+        shape = (stop - start, self.n_features)
+        if buffer is not None and buffer.dtype == self.file_dtype and buffer.shape[0] >= shape[0]:
+            # a recycled buffer: a fresh 64 MB one costs its page faults on every chunk
+            buf = buffer[: shape[0]]
+        else:
+            buf = np.empty(shape, dtype=self.file_dtype)
         want = buf.nbytes
         fd = os.open(self.path, os.O_RDONLY)
         try:
@@ -362,7 +369,7 @@ class ParquetSource(Source):
     def _stamp(self):
         return tuple((os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in self.paths)
 
-    def _read(self, start, stop):
+    def _read(self, start, stop, buffer=None):
         parts = []
         for f, g, first, n in self._groups:
             if first + n <= start or first >= stop:
@@ -422,7 +429,7 @@ class DaskSource(Source):
         stops = np.cumsum((0, *self.X.chunks[0]))
         return [(int(a), int(b)) for a, b in zip(stops[:-1], stops[1:], strict=True)]
 
-    def _read(self, start, stop):
+    def _read(self, start, stop, buffer=None):
         return np.asarray(self.X[start:stop].compute())
 
     def take(self, rows):

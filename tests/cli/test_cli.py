@@ -161,9 +161,17 @@ def test_density_at_points_and_tree_by_height(tmp_path):
     dens = pd.read_csv(tmp_path / "d.csv")
     from clusterlab import KernelDensity
 
-    expected = np.exp(KernelDensity().fit(load_faithful()).score_samples(
+    # the CLI's default rule is scipy's Scott (scott_cov), not the library's default 1.0
+    expected = np.exp(KernelDensity(bandwidth="scott_cov").fit(load_faithful()).score_samples(
         np.array([[2.0, 55.0], [4.5, 80.0]])))
     np.testing.assert_allclose(dens["density"], expected, rtol=1e-10)
+    assert run(["density", str(csv), "--at", str(points), "--out", str(tmp_path / "e.csv"),
+                "--bandwidth", "0.5", "--kernel", "epanechnikov", "--kernel-form", "product",
+                "--bandwidth-meaning", "std", "--quiet"], out=out) == 0
+    expected = np.exp(KernelDensity(bandwidth=0.5, kernel="epanechnikov", kernel_form="product",
+                                    bandwidth_meaning="std").fit(load_faithful()).score_samples(
+        np.array([[2.0, 55.0], [4.5, 80.0]])))
+    np.testing.assert_allclose(pd.read_csv(tmp_path / "e.csv")["density"], expected, rtol=1e-10)
     assert run(["tree", str(csv), "--height", "5", "--labels-out", str(tmp_path / "t.csv"),
                 "--quiet"], out=out) == 0
     from sklearn.preprocessing import StandardScaler

@@ -1,4 +1,5 @@
-"""Bandwidth rules: scipy's Scott/Silverman, Botev's ISJ, likelihood cross-validation."""
+"""Bandwidth rules: scipy's Scott/Silverman (scott_cov, silverman_cov), Botev's ISJ, likelihood
+cross-validation."""
 
 import math
 
@@ -13,14 +14,14 @@ from clusterlab.density.bandwidth import isj_bandwidth
 def test_silverman_matches_scipy(rng):
     X = rng.standard_normal((300, 2)) * [1.0, 5.0]
     sk = gaussian_kde(X.T, bw_method="silverman")
-    kde = KernelDensity(bandwidth="silverman").fit(X)
+    kde = KernelDensity(bandwidth="silverman_cov").fit(X)
     np.testing.assert_allclose(kde.bandwidth_matrix_, sk.covariance, rtol=1e-12)
 
 
 def test_rules_scale_with_the_data(rng):
     # scikit-learn's #26658: a rule must follow the data's scale
     x = rng.standard_normal((500, 1))
-    for rule in ("scott", "silverman", "isj", "cv"):
+    for rule in ("scott_cov", "silverman_cov", "isj", "cv"):
         a = KernelDensity(bandwidth=rule).fit(x).bandwidth_[0]
         b = KernelDensity(bandwidth=rule).fit(1000.0 * x).bandwidth_[0]
         assert b == pytest.approx(1000.0 * a, rel=1e-3 if rule == "cv" else 1e-9), rule
@@ -47,7 +48,7 @@ def test_isj_bimodal_smaller_than_normal_reference(rng):
     # ISJ resolves structure that a normal-reference rule over-smooths
     x = np.concatenate([rng.standard_normal(5000), 8 + rng.standard_normal(5000)])[:, None]
     isj = KernelDensity(bandwidth="isj").fit(x).bandwidth_[0]
-    silverman = KernelDensity(bandwidth="silverman").fit(x).bandwidth_[0]
+    silverman = KernelDensity(bandwidth="silverman_cov").fit(x).bandwidth_[0]
     # AMISE optimum of 0.5 N(0, 1) + 0.5 N(8, 1): R(f'') is half a normal's
     optimum = 1.0592 * 10_000 ** (-0.2) * 2 ** 0.2
     assert isj < 0.5 * silverman
@@ -76,3 +77,17 @@ def test_cv_near_optimum_and_maximises_loo_likelihood(rng):
         return np.log(k.sum(1) / (len(x) - 1)).sum()
 
     assert loo(h) >= max(loo(0.8 * h), loo(1.25 * h))
+
+
+@pytest.mark.parametrize("kernel_form", ["radial", "product"])
+def test_data_rules_give_a_standard_deviation_under_either_meaning(kernel_form, rng):
+    # scipy's rule sets the kernel's standard deviation; "scale" reports it as a scale
+    X = rng.standard_normal((300, 2))
+    std = KernelDensity(bandwidth="scott_cov", kernel="epanechnikov", kernel_form=kernel_form,
+                        bandwidth_meaning="std").fit(X)
+    scale = KernelDensity(bandwidth="scott_cov", kernel="epanechnikov",
+                          kernel_form=kernel_form).fit(X)
+    var = 1 / 6 if kernel_form == "radial" else 1 / 5  # unit-scale variance per axis, d = 2
+    np.testing.assert_allclose(scale.bandwidth_matrix_ * var, std.bandwidth_matrix_,
+                               rtol=1e-12)
+    np.testing.assert_allclose(scale.score_samples(X), std.score_samples(X), rtol=1e-12)

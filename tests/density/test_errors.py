@@ -51,7 +51,7 @@ def test_points_outside_bounds():
 def test_singular_covariance_with_a_rule():
     flat = np.column_stack([X[:, 0], np.ones(20)])
     with pytest.raises(ValueError, match="singular"):
-        KernelDensity(bandwidth="scott").fit(flat)
+        KernelDensity(bandwidth="scott_cov").fit(flat)
     KernelDensity(bandwidth=0.5).fit(flat)  # a numeric bandwidth is fine
 
 

@@ -1,4 +1,4 @@
-"""Exact evaluation against brute force, scipy and scikit-learn."""
+"""Exact evaluation of our product kernels against brute force, scipy and scikit-learn."""
 
 import math
 
@@ -47,7 +47,8 @@ def test_equals_brute_force(kernel, d, rng):
     A = rng.standard_normal((d, d))
     H = 0.2 * (A @ A.T + d * np.eye(d)) / d
     Q = np.concatenate([X[:20] + 0.05, rng.standard_normal((20, d))])
-    kde = KernelDensity(bandwidth=H, kernel=kernel).fit(X, sample_weight=w)
+    kde = KernelDensity(bandwidth=H, kernel=kernel, kernel_form="product",
+                        bandwidth_meaning="std").fit(X, sample_weight=w)
     ref = brute_force(X, w, H, kernel, Q)
     got = np.exp(kde.score_samples(Q))
     pos = ref > 0
@@ -62,8 +63,8 @@ def test_matches_scipy_gaussian_kde_full_matrix(rng):
     kde = KernelDensity(bandwidth=sk.covariance).fit(X, sample_weight=w)
     Q = rng.standard_normal((100, 3)) * 1.5
     np.testing.assert_allclose(kde.score_samples(Q), sk.logpdf(Q.T), rtol=1e-10)
-    # the "scott" rule is scipy's rule, weighted covariance and Kish n_eff included
-    auto = KernelDensity(bandwidth="scott").fit(X, sample_weight=w)
+    # the "scott_cov" rule is scipy's rule, weighted covariance and Kish n_eff included
+    auto = KernelDensity(bandwidth="scott_cov").fit(X, sample_weight=w)
     np.testing.assert_allclose(auto.bandwidth_matrix_, sk.covariance, rtol=1e-12)
     np.testing.assert_allclose(auto.score_samples(Q), sk.logpdf(Q.T), rtol=1e-10)
 
@@ -72,17 +73,20 @@ def test_matches_scipy_gaussian_kde_full_matrix(rng):
                                     "exponential", "cosine"])
 def test_matches_sklearn_1d(kernel, rng):
     # scikit-learn's bandwidth is the support radius (compact kernels), the scale
-    # of exp(-|u|/h) or the gaussian's sigma; ours is always the standard deviation.
+    # of exp(-|u|/h) or the gaussian's sigma; with bandwidth_meaning="std" ours is the
+    # standard deviation.
     X = rng.standard_normal((200, 1))
     h = 0.4
     k = KERNELS[kernel]
     h_sk = {"gaussian": h, "exponential": h / math.sqrt(2)}.get(kernel, h * k.radius)
-    ours = KernelDensity(bandwidth=h, kernel=kernel).fit(X)
+    ours = KernelDensity(bandwidth=h, kernel=kernel, bandwidth_meaning="std").fit(X)
     sk = SkKDE(bandwidth=h_sk, kernel=kernel, rtol=0, atol=0).fit(X)
     Q = np.linspace(-2.5, 2.5, 41)[:, None]
     ref = sk.score_samples(Q)
     fin = np.isfinite(ref)
     np.testing.assert_allclose(ours.score_samples(Q)[fin], ref[fin], rtol=1e-8)
+    same = KernelDensity(bandwidth=h_sk, kernel=kernel).fit(X)  # the default: a scale
+    np.testing.assert_allclose(same.score_samples(Q)[fin], ref[fin], rtol=1e-10)
 
 
 def test_weights_equal_repeated_rows(rng):
@@ -102,8 +106,13 @@ def test_far_queries_do_not_underflow():
     q = np.array([[50.0], [0.3]])
     ref = -0.5 * (q[:, 0] / 0.5) ** 2 - math.log(0.5 * math.sqrt(2 * math.pi))
     np.testing.assert_allclose(kde.score_samples(q), ref, rtol=1e-12)
-    kde = KernelDensity(bandwidth=0.5, kernel="exponential").fit(np.zeros((1, 2)))
+    kde = KernelDensity(bandwidth=0.5, kernel="exponential", kernel_form="product",
+                        bandwidth_meaning="std").fit(np.zeros((1, 2)))
     ref = -math.sqrt(2) * 400 / 0.5 - 2 * math.log(math.sqrt(2) * 0.5)
+    np.testing.assert_allclose(kde.score_samples([[200.0, -200.0]]), [ref], rtol=1e-12)
+    # radial exponential exp(-|x| / h) / (2 pi h^2) in 2-D
+    kde = KernelDensity(bandwidth=0.5, kernel="exponential").fit(np.zeros((1, 2)))
+    ref = -math.hypot(200.0, 200.0) / 0.5 - math.log(2 * math.pi * 0.25)
     np.testing.assert_allclose(kde.score_samples([[200.0, -200.0]]), [ref], rtol=1e-12)
 
 
@@ -123,4 +132,4 @@ def test_score_and_float32(rng):
     X = rng.standard_normal((100, 2)).astype(np.float32)
     kde = KernelDensity(bandwidth=0.5).fit(X)
     assert kde.data_.dtype == np.float32
-    assert kde.score(X) == pytest.approx(kde.score_samples(X).mean())
+    assert kde.score(X) == pytest.approx(kde.score_samples(X).sum())  # scikit-learn's sum

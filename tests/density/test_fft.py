@@ -18,7 +18,7 @@ def _agree(fft, exact, rtol=1e-3):
 def test_fft_matches_exact_1d(kernel, rng):
     X = np.concatenate([rng.standard_normal(700), 4 + 0.5 * rng.standard_normal(300)])[:, None]
     w = rng.random(1000)
-    kde = KernelDensity(bandwidth="silverman", kernel=kernel).fit(X, sample_weight=w)
+    kde = KernelDensity(bandwidth="silverman_cov", kernel=kernel).fit(X, sample_weight=w)
     g1, d1 = kde.evaluate_grid(2048, method="fft")
     g2, d2 = kde.evaluate_grid(2048, method="exact")
     np.testing.assert_array_equal(g1, g2)
@@ -39,7 +39,7 @@ def test_fft_matches_exact_2d_correlated_bandwidth(rng):
     # Linear binning's relative error grows like (u dx / h)^2 / 8 at u kernel
     # standard deviations; 1e-3 in the sparse tails needs h / dx of about 40.
     X = rng.standard_normal((500, 2)) @ np.array([[1.0, 0.8], [0.0, 0.6]])
-    H = 4.0 * KernelDensity(bandwidth="scott").fit(X).bandwidth_matrix_  # full, correlated
+    H = 4.0 * KernelDensity(bandwidth="scott_cov").fit(X).bandwidth_matrix_  # full, correlated
     kde = KernelDensity(bandwidth=H).fit(X)
     axes, coarse = kde.evaluate_grid(256)
     dx, dy = axes[0][1] - axes[0][0], axes[1][1] - axes[1][0]
@@ -82,3 +82,20 @@ def test_uneven_axes_use_exact(rng):
     np.testing.assert_allclose(d, np.exp(kde.score_samples(axis[:, None])), rtol=1e-12)
     with pytest.raises(ValueError, match="evenly spaced"):
         kde.evaluate_grid(axis, method="fft")
+
+
+@pytest.mark.parametrize("kernel_form", ["radial", "product"])
+@pytest.mark.parametrize("kernel", ["gaussian", "exponential", "biweight", "tricube"])
+def test_fft_matches_exact_2d_both_forms(kernel, kernel_form, rng):
+    X = rng.standard_normal((400, 2)) @ np.array([[1.0, 0.5], [0.0, 0.8]])
+    H = np.array([[0.5, 0.2], [0.2, 0.4]])
+    kde = KernelDensity(bandwidth=H, kernel=kernel, kernel_form=kernel_form,
+                        bandwidth_meaning="std").fit(X)
+    axes = [np.linspace(-2.0, 2.0, 161)] * 2
+    _, d1 = kde.evaluate_grid(axes, method="fft")
+    _, d2 = kde.evaluate_grid(axes, method="exact")
+    # the exponential's cusp and tricube's edge resolve to O((dx / h)^2) more slowly
+    assert _agree(d1, d2, rtol=1e-2 if kernel in ("exponential", "tricube") else 3e-3)
+    axes, coarse = kde.evaluate_grid(200)
+    cell = (axes[0][1] - axes[0][0]) * (axes[1][1] - axes[1][0])
+    assert coarse.sum() * cell == pytest.approx(1.0, abs=2e-3)

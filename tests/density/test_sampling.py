@@ -13,7 +13,8 @@ def test_samples_follow_the_density(kernel):
     rng = np.random.default_rng(0)
     X = np.concatenate([rng.standard_normal(60), 3 + 0.5 * rng.standard_normal(40)])[:, None]
     w = rng.random(100)
-    kde = KernelDensity(bandwidth=0.5, kernel=kernel).fit(X, sample_weight=w)
+    kde = KernelDensity(bandwidth=0.5, kernel=kernel, bandwidth_meaning="std").fit(
+        X, sample_weight=w)
     grid = np.linspace(-6, 9, 6001)
     dens = np.exp(kde.score_samples(grid[:, None]))
     cdf = integrate.cumulative_trapezoid(dens, grid, initial=0.0)
@@ -23,10 +24,12 @@ def test_samples_follow_the_density(kernel):
     assert res.pvalue > 1e-3
 
 
-def test_samples_2d_moments_and_seed(rng):
+@pytest.mark.parametrize("kernel_form", ["radial", "product"])
+def test_samples_2d_moments_and_seed(kernel_form, rng):
     X = rng.standard_normal((300, 2)) @ np.array([[1.0, 0.5], [0.0, 1.0]])
     H = np.array([[0.2, 0.1], [0.1, 0.3]])
-    kde = KernelDensity(bandwidth=H, kernel="biweight").fit(X)
+    kde = KernelDensity(bandwidth=H, kernel="biweight", kernel_form=kernel_form,
+                        bandwidth_meaning="std").fit(X)
     s = kde.sample(100_000, random_state=0)
     # the KDE's covariance is the data's (biased) covariance plus H
     np.testing.assert_allclose(np.cov(s.T), np.cov(X.T, bias=True) + H, atol=0.03)

@@ -189,3 +189,29 @@ def test_kde_and_minibatch_on_dask(client, rng):
     Xc = data_for("kmeans")
     mbk = MiniBatchKMeans(3, batch_size=256, random_state=0).fit(da.from_array(Xc, chunks=700))
     assert mbk.inertia_ <= 1.02 * KMeans(3, random_state=0).fit(Xc).inertia_
+
+
+def test_partial_fit_and_callable_inits_on_dask(client):
+    from clusterlab import MiniBatchKMeans
+
+    X = data_for("kmeans")
+    dX = da.from_array(X, chunks=(700, X.shape[1]))
+    ref = MiniBatchKMeans(3, random_state=0)
+    for s in range(0, X.shape[0], 700):
+        ref.partial_fit(X[s:s + 700])
+    mbk = MiniBatchKMeans(3, random_state=0).partial_fit(dX)
+    np.testing.assert_array_equal(mbk.cluster_centers_, ref.cluster_centers_)
+    assert isinstance(mbk.labels_, da.Array)
+    np.testing.assert_array_equal(mbk.labels_.compute(), mbk.predict(X))
+
+    def init(sample, k, rng):
+        return sample[np.argsort(sample[:, 0])[[0, sample.shape[0] // 2, -1]]]
+
+    km = KMeans(3, init=init, n_init=1, random_state=0).fit(dX)
+    ref_km = KMeans(3, init=init, n_init=1, random_state=0).fit(X)  # init on all of X
+    assert km.inertia_ == pytest.approx(ref_km.inertia_, rel=1e-8)
+    gm = GaussianMixture(3, init_params=lambda c, k, r: np.digitize(c[:, 0], [2.0, 6.0]),
+                         random_state=0).fit(dX)
+    ref_gm = GaussianMixture(3, init_params=lambda c, k, r: np.digitize(c[:, 0], [2.0, 6.0]),
+                             random_state=0).fit(X)
+    np.testing.assert_allclose(gm.means_, ref_gm.means_, rtol=1e-8)

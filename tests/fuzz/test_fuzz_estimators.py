@@ -152,7 +152,8 @@ def test_fuzz_mixture_model(data, k, family, time_limit):
 
 
 @given(X=matrices(), data=st.data(),
-       bandwidth=choice(["scott", "silverman", "isj", "cv", 1.0, 0.1],
+       bandwidth=choice(["scott", "silverman", "scott_cov", "silverman_cov", "isj", "cv", 1.0,
+                         0.1],
                           [1e-300, 1e300, 1e-150, 1e150, 0.0, float("nan"), "x"]),
        kernel=st.sampled_from(["gaussian", "epanechnikov", "tophat"]))
 def test_fuzz_kernel_density(X, data, bandwidth, kernel, time_limit):

@@ -74,6 +74,14 @@ CASES = [
     (KernelDensity(bandwidth=[0.5, 1.0, 2.0], kernel="epanechnikov",
                    bounds=[(-10, 20), (None, None), (None, 30)]), X),
     (KernelDensity(bandwidth=np.diag([0.5, 1.0, 2.0])), X),
+    (KernelDensity(bandwidth="scott_cov", kernel="tricube", kernel_form="product",
+                   bandwidth_meaning="std"), X),
+    (KernelDensity(bandwidth="silverman", kernel="cosine", metric="minkowski",
+                   metric_params={"p": 3.0}, algorithm="ball_tree", atol=1e-6, rtol=1e-4,
+                   breadth_first=False, leaf_size=7), X),
+    (KernelDensity(bandwidth=0.8, metric="seuclidean", metric_params={"V": np.ones(3)}), X),
+    (KernelDensity(bandwidth=0.8, metric="minkowski",
+                   metric_params={"p": 1.5, "w": np.array([1.0, 2.0, 0.5])}), X),
 ]
 
 
@@ -213,3 +221,23 @@ def test_version_1_files_still_load(name, writer):
     np.testing.assert_array_equal(got, expected)
     if hasattr(model, "history_"):  # today's API: a DataFrame, whatever the file held
         assert isinstance(model.history_, pd.DataFrame) and len(model.history_)
+
+
+def test_kernel_density_file_from_before_sklearn_settings(tmp_path):
+    # files without kernel_form meant product kernels, std bandwidths and scipy's rules
+    from tests.io.modelfiles import read_raw, write_raw
+
+    old = KernelDensity(bandwidth="scott_cov", kernel="epanechnikov", kernel_form="product",
+                        bandwidth_meaning="std").fit(X)
+    save_model(old, tmp_path / "m.npz")
+    meta, arrays = read_raw(tmp_path / "m.npz")
+    params = meta["model"]["params"]
+    for key in ("algorithm", "metric", "atol", "rtol", "breadth_first", "leaf_size",
+                "metric_params", "kernel_form", "bandwidth_meaning"):
+        del params[key]
+    params["bandwidth"] = "scott"
+    write_raw(tmp_path / "old.npz", meta, arrays)
+    loaded = load_model(tmp_path / "old.npz")
+    assert loaded.get_params()["bandwidth"] == "scott_cov"
+    assert loaded.kernel_form == "product" and loaded.bandwidth_meaning == "std"
+    np.testing.assert_array_equal(loaded.score_samples(X), old.score_samples(X))

@@ -67,6 +67,38 @@ def test_lloyd_pass_moments(rng):
     assert buf.changed.sum() == len(X)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_lloyd_pass_without_norms_computes_the_same_moments(rng, dtype):
+    """An empty x_sq (streamed chunks): the norms added as the rows are read equal the
+    precomputed ones bit for bit."""
+    X, C = _data(rng)
+    X, C = X.astype(dtype), C.astype(dtype)
+    w = rng.uniform(0.1, 2.0, len(X)).astype(dtype)
+    offset = X.mean(axis=0).astype(dtype)
+    layout = make_layout(len(X), len(C), X.shape[1], X.itemsize, chunk=50)
+    out = []
+    for x_sq in (x_sq_norms(X, offset), np.empty(0)):
+        buf = Buffers(layout, len(C), X.shape[1])
+        labels = np.full(len(X), -1, dtype=np.int32)
+        lloyd_pass(X, offset, x_sq, w, C, layout.block_size, layout.chunk, labels,
+                   buf.sums, buf.weights, buf.sq, buf.changed)
+        out.append((labels, buf.sums.copy(), buf.weights.copy(), buf.sq.copy()))
+    for a, b in zip(*out, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("n", [1, 5, 10_000, 300_001])
+def test_column_moments_match_numpy(rng, n):
+    from clusterlab._kernels.moments import column_moments
+
+    X = (rng.normal(size=(n, 5)) * [1, 10, 1e3, 1e-3, 1] + 1e4).astype(np.float32)
+    mean, m2 = column_moments(X)
+    X64 = X.astype(np.float64)
+    np.testing.assert_allclose(mean, X64.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(m2, ((X64 - X64.mean(axis=0)) ** 2).sum(axis=0), rtol=1e-9,
+                               atol=1e-9 * n)
+
+
 def _columns(X, offset, layout):
     """The centred rows as float32 columns, as ``Run.columns`` makes them."""
     per_block = -(-layout.block_size // layout.chunk)

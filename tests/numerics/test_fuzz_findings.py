@@ -81,8 +81,8 @@ def test_kde_rules_with_tiny_weights():
     # was ZeroDivisionError: sum(w**2) underflowed to 0 in Kish's n_eff
     X = np.array([[12573.02], [12573.02], [12573.02], [10490.01]])
     w = np.array([8.1e-301, 9.1e-301, 6.1e-301, 7.3e-301])
-    tiny = KernelDensity(bandwidth="scott").fit(X, sample_weight=w)
-    unit = KernelDensity(bandwidth="scott").fit(X, sample_weight=w * 1e300)
+    tiny = KernelDensity(bandwidth="scott_cov").fit(X, sample_weight=w)
+    unit = KernelDensity(bandwidth="scott_cov").fit(X, sample_weight=w * 1e300)
     np.testing.assert_allclose(tiny.bandwidth_matrix_, unit.bandwidth_matrix_, rtol=1e-12)
 
 

@@ -53,15 +53,8 @@ def tally(outcomes):
     return counts
 
 
-# KernelDensity's scikit-learn compatibility (radial kernels, metrics, atol/rtol; issue
-# 16) is not built yet: 8 of 57 pass. strict: the mark must go when the suite passes.
-KDE_PENDING = pytest.mark.xfail(strict=True, reason="issue 16: KernelDensity compatibility "
-                                "with scikit-learn not built yet (8 / 57 pass)")
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("suite", [pytest.param(s, marks=KDE_PENDING) if s == "kde" else s
-                                   for s in SUITES])
+@pytest.mark.parametrize("suite", list(SUITES))
 def test_peer_suite_pass_rate(suite, tmp_path):
     result = run_suite(suite, tmp_path / "report.json")
     counts = tally(result["outcomes"])

@@ -135,3 +135,21 @@ def test_map_rows_writes_into_a_memmap(tmp_path, X):
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), X.sum(axis=1))
     with pytest.raises(ValueError, match="out must be an array of shape"):
         map_rows(as_source(X), lambda x: x.sum(axis=1), out=np.empty(3))
+
+
+def test_recycled_read_buffers_give_every_chunk_intact(tmp_path, X):
+    """Two buffers in turn under the read-ahead thread: each chunk arrives whole and in
+    order, as with a fresh buffer per chunk (the last, shorter chunk included)."""
+    np.save(tmp_path / "x.npy", X)
+    seen = []
+
+    def fn(chunk, w, start, stop):
+        seen.append((start, chunk.copy()))
+        return chunk.sum(axis=0)
+
+    src = NpySource(tmp_path / "x.npy", chunk_bytes=3 * 8 * 70)
+    total = map_reduce(src, fn, recycle=True)
+    assert [s for s, _ in seen] == list(range(0, 1000, 70))
+    for start, chunk in seen:
+        np.testing.assert_array_equal(chunk, X[start:start + 70])
+    np.testing.assert_allclose(total, X.sum(axis=0), rtol=1e-12)

@@ -1,10 +1,17 @@
-"""Müllner's generic linkage algorithm (2011), with a priority queue of each
-cluster's nearest-neighbour candidate, in its two forms:
+"""Müllner's generic linkage algorithm (2011): one loop over a priority queue
+of each cluster's nearest-neighbour candidate, with two distance stores:
 
-* ``generic_condensed``: over a condensed distance vector (centroid and
-  median; any method).
-* ``generic_raw``: over cluster centres in O(n d) memory (ward, centroid and
+* ``generic_condensed``: a condensed distance vector updated by
+  Lance-Williams (centroid and median; any method).
+* ``generic_raw``: cluster centres in O(n d) memory (ward, centroid and
   median with euclidean distance).
+
+The loop (``_generic_loop``) asks its store five things (nearest later
+cluster, exact key, label, height, merge) and one chore (tidy); the store
+is a tuple, and each question is dispatched on the tuple's type at compile
+time (``numba.extending.overload``), so each store compiles to its own
+specialisation of the same loop and caches like any kernel (numba cannot
+cache a kernel that takes functions as arguments).
 
 Both return merges as ``(a, b, height)`` in merge order, ``a < b``
 representative point indices; the queue orders equal keys by the smaller
@@ -15,6 +22,7 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.extending import overload
 
 from clusterlab._kernels.linkage_heap import heap_of, heap_pop, heap_update
 from clusterlab._kernels.linkage_methods import (
@@ -83,60 +91,39 @@ def _generic_lower_bounds(D, n, method, x, y, dxy, size, first, nxt, nghbr, mind
 
 
 @njit(cache=True, nogil=True)
+def _condensed_merge(store, x, y, dxy, nghbr, mindist, heap, hpos, hsize):
+    # Lance-Williams update of the union (kept at y); returns y's nearest j > y
+    D, n, method, size, nxt, prv, head = store
+    nx = size[x]
+    ny = size[y]
+    head[0] = _unlink(x, head[0], nxt, prv)
+    _generic_lower_bounds(D, n, method, x, y, dxy, size, head[0], nxt, nghbr, mindist,
+                          heap, hpos, hsize)
+    best = np.inf
+    bj = -1
+    j = nxt[y]
+    while j < n:
+        yj = condensed_index(n, y, j)
+        v = lance_williams(method, D[condensed_index(n, x, j)], D[yj], dxy, nx, ny, size[j])
+        D[yj] = v
+        if v < best:
+            best = v
+            bj = j
+        j = nxt[j]
+    size[y] = nx + ny
+    return bj, best
+
+
+@njit(cache=True, nogil=True)
 def generic_condensed(D, n, method):
     """Müllner's generic linkage; ``D`` (condensed, float64) is overwritten.
 
     Merges come out in the order they happen (heights may decrease for
     centroid and median, as in scipy).
     """
-    size = np.ones(n)
-    nxt = np.arange(1, n + 1)
-    prv = np.arange(-1, n - 1)
-    first = 0
-    nghbr = np.full(n, -1, dtype=np.int64)
-    mindist = np.full(n, np.inf)
-    for i in range(n - 1):
-        nghbr[i], mindist[i] = _row_argmin(D, n, i, nxt)
-    heap, hpos = heap_of(mindist, n - 1)
-    hsize = n - 1
-    a = np.empty(n - 1, dtype=np.int64)
-    b = np.empty(n - 1, dtype=np.int64)
-    h = np.empty(n - 1)
-    for k in range(n - 1):
-        x = heap[0]
-        # lazily repair a stale lower bound until the top is exact
-        while mindist[x] < D[condensed_index(n, x, nghbr[x])]:
-            nghbr[x], mindist[x] = _row_argmin(D, n, x, nxt)
-            heap_update(heap, hpos, mindist, x, hsize)
-            x = heap[0]
-        y = nghbr[x]
-        dxy = mindist[x]
-        hsize = heap_pop(heap, hpos, mindist, hsize)
-        a[k] = x
-        b[k] = y
-        h[k] = dxy
-        nx = size[x]
-        ny = size[y]
-        first = _unlink(x, first, nxt, prv)
-        _generic_lower_bounds(D, n, method, x, y, dxy, size, first, nxt, nghbr, mindist,
-                              heap, hpos, hsize)
-        best = np.inf
-        bj = -1
-        j = nxt[y]
-        while j < n:
-            yj = condensed_index(n, y, j)
-            v = lance_williams(method, D[condensed_index(n, x, j)], D[yj], dxy, nx, ny, size[j])
-            D[yj] = v
-            if v < best:
-                best = v
-                bj = j
-            j = nxt[j]
-        size[y] = nx + ny
-        if hpos[y] >= 0:
-            nghbr[y] = bj
-            mindist[y] = best
-            heap_update(heap, hpos, mindist, y, hsize)
-    return a, b, h
+    store = (D, n, method, np.ones(n), np.arange(1, n + 1), np.arange(-1, n - 1),
+             np.zeros(1, dtype=np.int64))
+    return _generic_loop(store, n)
 
 
 # ------------------------------------------------- generic, raw data, O(n d)
@@ -259,6 +246,29 @@ def _compact(Ct, size, alive, orig, nghbr, mindist, heap, hpos, hsize, m):
 
 
 @njit(cache=True, nogil=True)
+def _raw_merge(store, x, y, nghbr, mindist, heap, hpos, hsize):
+    # move the union's centre to y, lower bounds before y; y's nearest j > y
+    Ct, size, alive, orig, method, acc, slots = store
+    _merge_centres(Ct, size, method, x, y)
+    alive[x] = False
+    slots[1] += 1
+    _update_before(Ct, size, alive, method, x, y, nghbr, mindist, heap, hpos, hsize, acc)
+    if hpos[y] < 0:
+        return -1, np.inf
+    return _argmin_after(Ct, size, alive, method, y, slots[0], acc)
+
+
+@njit(cache=True, nogil=True)
+def _raw_tidy(store, nghbr, mindist, heap, hpos, hsize):
+    # squeeze dead slots out once a quarter of them are dead
+    Ct, size, alive, orig, method, acc, slots = store
+    m = slots[0]
+    if slots[1] * 4 > m and m > 2 * BLOCK:
+        slots[0] = _compact(Ct, size, alive, orig, nghbr, mindist, heap, hpos, hsize, m)
+        slots[1] = 0
+
+
+@njit(cache=True, nogil=True)
 def generic_raw(X, method):
     """Generic linkage over the rows of ``X`` for ward, centroid or median.
 
@@ -270,41 +280,120 @@ def generic_raw(X, method):
     for i in range(n):
         for k in range(d):
             Ct[k, i] = X[i, k]
-    size = np.ones(n)
-    alive = np.ones(n, dtype=np.bool_)
-    orig = np.arange(n)
+    # slots: [number of slots in use, dead slots among them]
+    slots = np.array([n, 0], dtype=np.int64)
+    store = (Ct, np.ones(n), np.ones(n, dtype=np.bool_), np.arange(n), method,
+             np.empty(BLOCK), slots)
+    return _generic_loop(store, n)
+
+
+# ------------------------------------------------------------- the one loop
+# Each question dispatches on the store: a condensed store starts with the
+# 1-D distance vector, a raw store with the 2-D centre matrix.
+
+
+def _nearest_after(store, x):
+    """Nearest active cluster j > x and its key (compile-time dispatch)."""
+
+
+def _exact_key(store, x, j):
+    """The current key between x and j (compile-time dispatch)."""
+
+
+def _label(store, x):
+    """The representative point index of cluster x (compile-time dispatch)."""
+
+
+def _height(store, key):
+    """The merge height of a key (compile-time dispatch)."""
+
+
+def _merge(store, x, y, key, nghbr, mindist, heap, hpos, hsize):
+    """Merge x into y; return y's nearest j > y (compile-time dispatch)."""
+
+
+def _tidy(store, nghbr, mindist, heap, hpos, hsize):
+    """Housekeeping after a merge (compile-time dispatch)."""
+
+
+def _condensed(store):
+    return store[0].ndim == 1
+
+
+@overload(_nearest_after)
+def _nearest_after_impl(store, x):
+    if _condensed(store):
+        return lambda store, x: _row_argmin(store[0], store[1], x, store[4])
+    return lambda store, x: _argmin_after(store[0], store[1], store[2], store[4], x,
+                                          store[6][0], store[5])
+
+
+@overload(_exact_key)
+def _exact_key_impl(store, x, j):
+    if _condensed(store):
+        return lambda store, x, j: store[0][condensed_index(store[1], x, j)]
+    return lambda store, x, j: _key(store[0], store[1], store[4], x, j)
+
+
+@overload(_label)
+def _label_impl(store, x):
+    if _condensed(store):
+        return lambda store, x: x
+    return lambda store, x: store[3][x]
+
+
+@overload(_height)
+def _height_impl(store, key):
+    if _condensed(store):
+        return lambda store, key: key
+    return lambda store, key: math.sqrt(2.0 * key) if store[4] == WARD else math.sqrt(key)
+
+
+@overload(_merge)
+def _merge_impl(store, x, y, key, nghbr, mindist, heap, hpos, hsize):
+    if _condensed(store):
+        return (lambda store, x, y, key, nghbr, mindist, heap, hpos, hsize:
+                _condensed_merge(store, x, y, key, nghbr, mindist, heap, hpos, hsize))
+    return (lambda store, x, y, key, nghbr, mindist, heap, hpos, hsize:
+            _raw_merge(store, x, y, nghbr, mindist, heap, hpos, hsize))
+
+
+@overload(_tidy)
+def _tidy_impl(store, nghbr, mindist, heap, hpos, hsize):
+    if _condensed(store):
+        return lambda store, nghbr, mindist, heap, hpos, hsize: None
+    return (lambda store, nghbr, mindist, heap, hpos, hsize:
+            _raw_tidy(store, nghbr, mindist, heap, hpos, hsize))
+
+
+@njit(cache=True, nogil=True)
+def _generic_loop(store, n):
     nghbr = np.full(n, -1, dtype=np.int64)
     mindist = np.full(n, np.inf)
-    acc = np.empty(BLOCK)
-    m = n
     for i in range(n - 1):
-        nghbr[i], mindist[i] = _argmin_after(Ct, size, alive, method, i, m, acc)
+        nghbr[i], mindist[i] = _nearest_after(store, i)
     heap, hpos = heap_of(mindist, n - 1)
     hsize = n - 1
     a = np.empty(n - 1, dtype=np.int64)
     b = np.empty(n - 1, dtype=np.int64)
     h = np.empty(n - 1)
-    dead = 0
     for k in range(n - 1):
         x = heap[0]
-        while mindist[x] < _key(Ct, size, method, x, nghbr[x]):
-            nghbr[x], mindist[x] = _argmin_after(Ct, size, alive, method, x, m, acc)
+        # lazily repair a stale lower bound until the top is exact
+        while mindist[x] < _exact_key(store, x, nghbr[x]):
+            nghbr[x], mindist[x] = _nearest_after(store, x)
             heap_update(heap, hpos, mindist, x, hsize)
             x = heap[0]
         y = nghbr[x]
         key = mindist[x]
         hsize = heap_pop(heap, hpos, mindist, hsize)
-        a[k] = orig[x]
-        b[k] = orig[y]
-        h[k] = math.sqrt(2.0 * key) if method == WARD else math.sqrt(key)
-        _merge_centres(Ct, size, method, x, y)
-        alive[x] = False
-        dead += 1
-        _update_before(Ct, size, alive, method, x, y, nghbr, mindist, heap, hpos, hsize, acc)
+        a[k] = _label(store, x)
+        b[k] = _label(store, y)
+        h[k] = _height(store, key)
+        bj, best = _merge(store, x, y, key, nghbr, mindist, heap, hpos, hsize)
         if hpos[y] >= 0:
-            nghbr[y], mindist[y] = _argmin_after(Ct, size, alive, method, y, m, acc)
+            nghbr[y] = bj
+            mindist[y] = best
             heap_update(heap, hpos, mindist, y, hsize)
-        if dead * 4 > m and m > 2 * BLOCK:
-            m = _compact(Ct, size, alive, orig, nghbr, mindist, heap, hpos, hsize, m)
-            dead = 0
+        _tidy(store, nghbr, mindist, heap, hpos, hsize)
     return a, b, h

@@ -1,13 +1,14 @@
 """Exact kernel-density sums: one pass of every query over every data point.
 
 Queries and data arrive whitened (``u = L^-1 x`` with ``H = L L^T`` the
-bandwidth matrix), so every kernel here is a product of unit-variance 1-D
-kernels. Arrays in, arrays out; callers validate.
+bandwidth matrix), so every kernel here is either a product of unit-variance
+1-D kernels or a radial profile of the Euclidean norm of ``u``. Arrays in,
+arrays out; callers validate.
 
-Infinite-support kernels (gaussian, exponential) are ``exp(-g(u))`` with ``g``
-additive over dimensions; their sums use the vectorisable ``exp`` of ``vexp.py`` so that
-the loop over a block of data points runs in SIMD lanes. Compact kernels take
-the 1-D kernel as a compiled function argument.
+Infinite-support kernels (gaussian, exponential, radial exponential) are
+``exp(-g(u))``; their sums use the vectorisable ``exp`` of ``vexp.py`` so that
+the loop over a block of data points runs in SIMD lanes. Compact kernels are
+selected by an integer id.
 """
 
 import math
@@ -41,9 +42,16 @@ def _g_block(Q, i, Zt, b0, nb, kind, g):
             for k in range(nb):
                 t = z[k] - q
                 g[k] += 0.5 * t * t
-        else:
+        elif kind == 1:
             for k in range(nb):
                 g[k] += _SQRT2 * abs(z[k] - q)
+        else:
+            for k in range(nb):
+                t = z[k] - q
+                g[k] += t * t
+    if kind == 2:  # radial exponential: g = |u|
+        for k in range(nb):
+            g[k] = math.sqrt(g[k])
 
 
 @njit(cache=True, nogil=True, fastmath=_FM)
@@ -63,7 +71,8 @@ def _exp_kernel_sums(Q, Zt, w, kind, out):
     Q : (m, d) float64, IN, whitened queries.
     Zt : (d, n) float64, IN, whitened data, transposed (contiguous per dimension).
     w : (n,) float64, IN, weights.
-    kind : int, IN, 0 for ``g = u^2 / 2`` (gaussian), 1 for ``g = sqrt(2)|u|`` (exponential).
+    kind : int, IN, 0 for ``g = |u|^2 / 2`` (gaussian), 1 for ``g = sqrt(2) sum_j |u_j|``
+        (product exponential), 2 for ``g = |u|`` (radial exponential).
     out : (m,) float64, OUT.
     """
     m = Q.shape[0]
@@ -153,6 +162,60 @@ compact_kernel_sums = njit(cache=True, nogil=True, fastmath=_FM,
 compact_kernel_sums_serial = njit(cache=True, nogil=True, fastmath=_FM)(_compact_kernel_sums)
 
 
+def _radial_compact_sums(Q, Zt, w, kid, out):
+    """``out[i] = sum_k w[k] profile(kid, |Q[i] - Z[k]|^2)`` (zero outside the unit ball)."""
+    m = Q.shape[0]
+    d, n = Zt.shape
+    n_tiles = (m + QTILE - 1) // QTILE
+    for tile in prange(n_tiles):
+        r2 = np.empty(BLOCK)
+        i0 = tile * QTILE
+        i1 = min(i0 + QTILE, m)
+        for i in range(i0, i1):
+            s = 0.0
+            for b0 in range(0, n, BLOCK):
+                nb = min(BLOCK, n - b0)
+                for k in range(nb):
+                    r2[k] = 0.0
+                for j in range(d):
+                    q = Q[i, j]
+                    z = Zt[j, b0:b0 + nb]
+                    for k in range(nb):
+                        t = z[k] - q
+                        r2[k] += t * t
+                wb = w[b0:b0 + nb]
+                for k in range(nb):
+                    if r2[k] < 1.0:
+                        s += wb[k] * radial_profile(kid, r2[k])
+            out[i] = s
+
+
+radial_compact_sums = njit(cache=True, nogil=True, fastmath=_FM,
+                           parallel=True)(_radial_compact_sums)
+radial_compact_sums_serial = njit(cache=True, nogil=True, fastmath=_FM)(_radial_compact_sums)
+
+
+@njit(cache=True, nogil=True, fastmath=_FM)
+def radial_pair_sums(Q, Zt, w, qi, zj, kid, out):
+    """``out[qi[p]] += w[zj[p]] profile(kid, |Q[qi[p]] - Z[zj[p]]|^2)`` over the pairs ``p``
+    (a neighbour search's candidates; pairs outside the unit ball add 0).
+
+    ``out`` is zeroed first; the distance is computed as in :func:`radial_compact_sums`.
+    """
+    d = Zt.shape[0]
+    for i in range(out.shape[0]):
+        out[i] = 0.0
+    for p in range(qi.shape[0]):
+        i = qi[p]
+        k = zj[p]
+        r2 = 0.0
+        for j in range(d):
+            t = Zt[j, k] - Q[i, j]
+            r2 += t * t
+        if r2 < 1.0:
+            out[i] += w[k] * radial_profile(kid, r2)
+
+
 # Compact 1-D kernels on their natural support (-1, 1), each integrating to 1.
 # An integer id rather than a function argument keeps every build cacheable.
 TOPHAT, EPANECHNIKOV, LINEAR, COSINE, BIWEIGHT, TRIWEIGHT, TRICUBE = range(7)
@@ -177,6 +240,27 @@ def natural(kid, x):
     a = abs(x)
     t = 1.0 - a * a * a
     return (70.0 / 81.0) * t * t * t
+
+
+@njit(cache=True, nogil=True, inline="always")
+def radial_profile(kid, r2):
+    """Unnormalised radial profile of compact kernel ``kid`` at squared radius ``r2 < 1``."""
+    if kid == TOPHAT:
+        return 1.0
+    if kid == EPANECHNIKOV:
+        return 1.0 - r2
+    if kid == LINEAR:
+        return 1.0 - math.sqrt(r2)
+    if kid == COSINE:
+        return math.cos(0.5 * math.pi * math.sqrt(r2))
+    t = 1.0 - r2
+    if kid == BIWEIGHT:
+        return t * t
+    if kid == TRIWEIGHT:
+        return t * t * t
+    r = math.sqrt(r2)
+    t = 1.0 - r * r * r
+    return t * t * t
 
 
 @njit(cache=True, nogil=True)

@@ -191,6 +191,16 @@ def centred_sq_norms(X, offset, out):
         out[i] = s
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _column_sq(xT, r):
+    """``sum_f xT[f, r]^2`` in float64, in feature order (as ``centred_sq_norms``)."""
+    s = 0.0
+    for f in range(xT.shape[0]):
+        t = np.float64(xT[f, r])
+        s += t * t
+    return s
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def lloyd_pass(X, offset, x_sq, w, C, block_size, chunk, labels, sums, weights, sq, changed):
     """Assign rows to centres ``C`` and accumulate per-block moments.
@@ -198,7 +208,9 @@ def lloyd_pass(X, offset, x_sq, w, C, block_size, chunk, labels, sums, weights, 
     Parameters (IN)
     ---------------
     X : (n, d) float array; offset : (d,) subtracted from every row first;
-    x_sq : (n,) ``||X[i] - offset||^2``; w : (n,) weights;
+    x_sq : (n,) ``||X[i] - offset||^2``, or empty: then computed row by row from the
+    centred chunk (a pass over data streamed once per pass; the same float64 sums
+    as ``centred_sq_norms``, so the same moments); w : (n,) weights;
     C : (k, d) centres (in the offset coordinates).
     block_size, chunk : rows per block and per BLAS call (chunk <= block_size).
 
@@ -215,6 +227,7 @@ def lloyd_pass(X, offset, x_sq, w, C, block_size, chunk, labels, sums, weights, 
     n_blocks = sums.shape[0]
     C2 = C * -2  # the BLAS call then gives -2 c.x directly (exact scaling)
     c_sq = center_sq_norms(C)
+    fused = x_sq.shape[0] == 0
     for b in prange(n_blocks):
         start = b * block_size
         stop = min(n, start + block_size)
@@ -241,7 +254,10 @@ def lloyd_pass(X, offset, x_sq, w, C, block_size, chunk, labels, sums, weights, 
                     labels[i] = j
                 wi = w[i]
                 bw[j] += wi
-                bq[j] += wi * x_sq[i]
+                if fused:
+                    bq[j] += wi * _column_sq(xT, r)
+                else:
+                    bq[j] += wi * x_sq[i]
                 for f in range(d):
                     bs[j, f] += wi * xT[f, r]
         changed[b] = n_changed

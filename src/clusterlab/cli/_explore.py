@@ -92,7 +92,9 @@ def run_density(args, ctx):
     if plot and d > 2:
         raise UsageError(f"--plot draws 1-D or 2-D densities; {source} has {d} columns.")
     try:
-        kde = KernelDensity(bandwidth=_bandwidth(args.bandwidth), kernel=args.kernel)
+        kde = KernelDensity(bandwidth=_bandwidth(args.bandwidth), kernel=args.kernel,
+                            kernel_form=args.kernel_form,
+                            bandwidth_meaning=args.bandwidth_meaning)
         kde.fit(table.X)
         if args.at is not None:
             from clusterlab.io.tables import numeric_table, read_frame

@@ -161,9 +161,16 @@ def build_parser():
     p = add("density", "kernel density estimate on a grid (1-D, 2-D) or at given points")
     p.add_argument("data", help="data file")
     _io_options(p)
-    p.add_argument("--bandwidth", default="scott",
-                   help="scott, silverman, isj or a number (default scott)")
+    p.add_argument("--bandwidth", default="scott_cov",
+                   help="a number or a rule: scott_cov, silverman_cov (scipy's, scaled by the "
+                        "data's covariance), isj, cv, or scikit-learn's scott, silverman "
+                        "(for unit-variance data) (default scott_cov)")
     p.add_argument("--kernel", default="gaussian", help="kernel name (default gaussian)")
+    p.add_argument("--kernel-form", default="radial", choices=["radial", "product"],
+                   help="radial (scikit-learn's) or a product of 1-D kernels (default radial)")
+    p.add_argument("--bandwidth-meaning", default="scale", choices=["scale", "std"],
+                   help="a number is the kernel's scale (scikit-learn's) or its standard "
+                        "deviation (default scale)")
     p.add_argument("--grid", type=int, default=256, help="grid points per axis (default 256)")
     p.add_argument("--at", help="file of points to evaluate at (same columns)")
     p.add_argument("--out", help="write the grid or the points with their density (CSV) here")

@@ -116,6 +116,7 @@ class CentersMixin(PlotMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin)
             New data; a file is read in chunks, a Dask array gives a lazy result.
         out : ndarray of shape (n_samples,), default=None
             Where to write the labels (e.g. a ``numpy.memmap``); not for Dask.
+            Every chunk is checked before the first row is written.
 
         Returns
         -------
@@ -140,7 +141,8 @@ class CentersMixin(PlotMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin)
         X : array-like of shape (n_samples, n_features), memmap, path or Dask array
             New data; a file is read in chunks, a Dask array gives a lazy result.
         out : ndarray of shape (n_samples, n_clusters), default=None
-            Where to write the distances; not for Dask.
+            Where to write the distances; not for Dask. Every chunk is checked
+            before the first row is written.
 
         Returns
         -------

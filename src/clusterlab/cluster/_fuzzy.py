@@ -343,7 +343,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        {X_new}
+        {X_source}
 
         Returns
         -------

@@ -122,7 +122,8 @@ n_features) or callable, default='k-means++'
         al. 2012, candidates reclustered with their weights) on data that is
         not in memory; 'k-means||': k-means|| always; 'random': ``n_clusters``
         distinct data points; an array: the initial centres; a callable
-        ``init(X, n_clusters, rng) -> centres`` (in-memory data only).
+        ``init(X, n_clusters, rng) -> centres`` (on data not in memory, ``X`` is
+        a sample of one chunk's worth of distinct rows drawn by weight).
     n_init : 'auto' or int, default='auto'
         Number of runs; the one with the lowest inertia is kept. 'auto' is 1
         for 'k-means++' and 10 for 'random' or a callable; explicit centres
@@ -326,9 +327,6 @@ n_features) or callable, default='k-means++'
         source = as_source(X)
         if source.n_rows < self.n_clusters:
             check_n_samples(np.empty((source.n_rows, 0)), self.n_clusters)
-        if callable(self.init):
-            raise TypeError("A callable init needs in-memory X; on a file or Dask array give "
-                            "'k-means++', 'k-means||', 'random' or an array of centres.")
         self.n_features_in_ = source.n_features
         weights = Weights(sample_weight, source)
         moments, wsum, positive = summary(source, weights)

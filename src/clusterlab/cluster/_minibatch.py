@@ -130,7 +130,8 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
     n_clusters : int, default=8
         Number of clusters.
     init : {'k-means++', 'random'}, array-like or callable, default='k-means++'
-        Initialisation, as in :class:`KMeans`; it runs on ``init_size`` points.
+        Initialisation, as in :class:`KMeans`; it runs on ``init_size`` points
+        (on a file or Dask array, distinct rows drawn by weight).
     max_iter : int, default=100
         Most passes (epochs) over the data.
     batch_size : int, default=1024
@@ -323,8 +324,6 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
         k, n = self.n_clusters, source.n_rows
         if n < k:
             check_n_samples(np.empty((n, 0)), k)
-        if callable(self.init):
-            raise TypeError("A callable init needs in-memory X.")
         weights = Weights(sample_weight, source)
         rng = as_generator(self.random_state)
         size = min(n, max(self.init_size or 3 * self.batch_size, k))
@@ -388,23 +387,62 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
 
     @fill_doc
     def partial_fit(self, X, y=None, sample_weight=None):
-        """Update the centres with one mini-batch ``X``.
+        """Update the centres with one mini-batch ``X``, or with each chunk of a source.
 
         The first call chooses the initial centres from this batch (it needs at
         least ``n_clusters`` points).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            One batch of data.
+        X : array-like of shape (n_samples, n_features), memmap, path or Dask array
+            One batch of data. A file or Dask array is streamed: each of its
+            chunks, in row order, is one mini-batch, exactly as ``partial_fit``
+            called on each chunk in turn (set the chunk size with
+            ``clusterlab.config(source_chunk_bytes=...)`` or the Dask chunks);
+            ``labels_`` and ``inertia_`` then cover the whole source (one more
+            pass; a lazy Dask array for Dask).
         {y_ignored}
-        {sample_weight}
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each point; for a source, also a ``.npy`` path, a memmap
+            or a Dask array chunked like ``X``.
 
         Returns
         -------
         self : MiniBatchKMeans
             The updated estimator.
+
+        Examples
+        --------
+        >>> import numpy as np, os, tempfile
+        >>> from clusterlab import MiniBatchKMeans
+        >>> path = os.path.join(tempfile.mkdtemp(), "x.npy")
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(2000, 2)) + np.repeat([[0, 0], [8, 8]], 1000, axis=0)
+        >>> np.save(path, X)
+        >>> mbk = MiniBatchKMeans(2, random_state=0).partial_fit(path)
+        >>> mbk.cluster_centers_.shape, mbk.labels_.shape
+        ((2, 2), (2000,))
         """
+        if is_streamed(X):
+            return self._partial_fit_source(as_source(X), sample_weight)
+        return self._partial_step(X, sample_weight)
+
+    def _partial_fit_source(self, source, sample_weight):
+        """One ``_partial_step`` per chunk of ``source`` (row order), then its labels."""
+        if hasattr(self, "n_features_in_") and hasattr(self, "cluster_centers_") and \
+                source.n_features != self.n_features_in_:
+            raise ValueError(f"X has {source.n_features} features, but MiniBatchKMeans is "
+                             f"expecting {self.n_features_in_} features as input.")
+        weights = Weights(sample_weight, source)
+        for start, stop in source.bounds():
+            self._partial_step(source.read(start, stop), weights.chunk(start, stop))
+        self.inertia_, self.labels_ = final_assignment(source, weights, self.cluster_centers_)
+        if self.labels_ is None:  # Dask: lazy
+            self.labels_ = self.predict(source.X)
+        return self
+
+    def _partial_step(self, X, sample_weight):
+        """``partial_fit`` on one in-memory batch."""
         first = not hasattr(self, "cluster_centers_")
         if first:
             validate_params(self)

@@ -23,7 +23,6 @@ from clusterlab.cluster._lloyd import (
     assign,
     make_layout,
     report,
-    x_sq_norms,
 )
 
 
@@ -33,7 +32,8 @@ def summary(source, weights, rows=None):
     def part(X, w, start, stop):
         return Moments.of_rows(X), float(w.sum()), int(np.count_nonzero(w))
 
-    moments, wsum, positive = map_reduce(source, part, _add_summary, weights=weights, rows=rows)
+    moments, wsum, positive = map_reduce(source, part, _add_summary, weights=weights, rows=rows,
+                                         recycle=True)
     return moments, wsum, positive
 
 
@@ -51,7 +51,9 @@ def _lloyd_part(offset, C, chunk, X, w, start, stop):
     sq = np.empty((lay.n_blocks, k))
     changed = np.empty(lay.n_blocks, dtype=np.int64)
     labels = np.full(m, -1, dtype=np.int32)
-    lloyd_pass(X, offset, x_sq_norms(X, offset), w, C, lay.block_size, lay.chunk, labels,
+    # an empty x_sq: the kernel adds the rows' squared norms as it reads them (a separate
+    # norm pass over each chunk cost as much as the Lloyd pass)
+    lloyd_pass(X, offset, np.empty(0), w, C, lay.block_size, lay.chunk, labels,
                sums, wts, sq, changed)
     total, weight, q = np.empty((k, d)), np.empty(k), np.empty(k)
     reduce_blocks(sums, wts, sq, total, weight, q)
@@ -110,7 +112,7 @@ def stream_lloyd(source, weights, centers_init, offset, *, max_iter=300, tol=1e-
     history, converged = [], False
     for it in range(max_iter):
         weight, total, q = map_reduce(source, _lloyd_chunk(offset, C, chunk), weights=weights,
-                                      rows=rows)
+                                      rows=rows, recycle=True)
         c64 = C.astype(np.float64)
         per = q - 2.0 * np.einsum("kd,kd->k", c64, total) + weight * (c64 * c64).sum(1)
         history.append(float(np.maximum(per, 0.0).sum()))
@@ -135,14 +137,20 @@ def final_assignment(source, weights, centers, chunk=None, rows=None):
             labels[start:stop] = lab
         return float((dist * w).sum())
 
-    return map_reduce(source, part, weights=weights, rows=rows), labels
+    return map_reduce(source, part, weights=weights, rows=rows, recycle=True), labels
 
 
 def streamed_init(source, weights, k, init, rng, positive):
     """Initial centres (data coordinates) on a source: k-means|| for 'k-means++' and
-    'k-means||', weighted distinct rows for 'random', or the given array."""
+    'k-means||', weighted distinct rows for 'random', the given array, or a callable's
+    centres for a sample of one chunk's worth of distinct rows drawn by weight
+    (``init(sample, k, rng)``)."""
     if isinstance(init, str) and init in ("k-means++", "k-means||"):
         return kmeans_parallel_source(source, weights, k, rng)
+    if callable(init):
+        size = min(max(k, source.default_rows()), positive)
+        sample = draw_rows(source, weights, size, int(rng.integers(0, 2**31 - 1)))
+        return check_init_array(init(sample, k, rng), sample, k).astype(source.dtype)
     if isinstance(init, str):  # 'random'
         if positive < k:
             raise ValueError(f"init='random' needs at least n_clusters={k} rows with positive "

@@ -8,6 +8,7 @@ requested part of the grid is returned. Cost O(n + G log G) for G nodes.
 """
 
 import math
+import numbers
 
 import numpy as np
 from scipy.signal import fftconvolve
@@ -18,20 +19,17 @@ from clusterlab._kernels.binning import linear_binning
 MAX_GRID_NODES = 64 * 2**20
 
 
-def default_axes(X, H, kernel, n_points, low, high, extent=None):
-    """Axes spanning the data plus the kernel's reach (clipped to the bounds).
+def default_axes(X, reach, n_points, low, high, extent=None):
+    """Axes spanning the data plus the kernel's ``reach`` per feature (clipped to the bounds).
 
     Examples
     --------
     >>> import numpy as np
-    >>> from clusterlab.density.kernels import get_kernel
-    >>> ax = default_axes(np.array([[0.0], [1.0]]), np.eye(1) * 0.01, get_kernel("gaussian"),
-    ...                   [5], np.array([-np.inf]), np.array([np.inf]))
+    >>> ax = default_axes(np.array([[0.0], [1.0]]), np.array([0.4]), [5],
+    ...                   np.array([-np.inf]), np.array([np.inf]))
     >>> [round(float(v), 2) for v in ax[0]]
     [-0.4, 0.05, 0.5, 0.95, 1.4]
     """
-    std = np.sqrt(np.diag(H))
-    reach = min(kernel.radius, 4.0) * std
     xmin, xmax = data_extent(X) if extent is None else extent
     axes = []
     for j in range(X.shape[1]):
@@ -39,6 +37,36 @@ def default_axes(X, H, kernel, n_points, low, high, extent=None):
         hi = min(float(xmax[j] + reach[j]), float(high[j]))
         axes.append(np.linspace(lo, hi, int(n_points[j])))
     return axes
+
+
+def parse_grid_points(grid_points, d):
+    """``(axes, None)`` for explicit axes, ``(None, counts)`` for node counts per feature.
+
+    Examples
+    --------
+    >>> parse_grid_points(64, 2)
+    (None, [64, 64])
+    """
+    def is_int(v):
+        return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+    if is_int(grid_points):
+        counts = [int(grid_points)] * d
+    else:
+        items = list(grid_points)
+        if not (items and all(is_int(v) for v in items) and len(items) == d):
+            if d == 1 and all(isinstance(v, numbers.Real) for v in items):
+                items = [items]
+            axes = [np.asarray(a, dtype=np.float64) for a in items]
+            if len(axes) != d or any(a.ndim != 1 or a.size < 1 or not np.all(np.isfinite(a))
+                                     for a in axes):
+                raise ValueError(f"grid_points must be an int, {d} ints, or {d} finite 1-D "
+                                 "axes.")
+            return axes, None
+        counts = [int(v) for v in items]
+    if any(c < 2 for c in counts):
+        raise ValueError(f"grid_points must be >= 2 per feature; got {counts}.")
+    return None, counts
 
 
 def data_extent(X):
@@ -61,10 +89,19 @@ def _extension(axis, xmin, xmax):
     return left, right, dx
 
 
-def _kernel_grid(H, kernel, dx, sizes):
-    # kernel sampled at offsets j * dx, far enough to cover its reach
-    L = np.linalg.cholesky(H)
-    reach = kernel.tail_radius * np.abs(L).sum(axis=1)
+def whitened_offsets(L, tail, dx, sizes):
+    """Grid offsets ``j * dx`` covering ``tail`` whitened units, whitened by ``L``.
+
+    Returns ``U`` of shape (d, m), the offsets ``L^-1 o`` (columns), and the
+    offsets' grid shape.
+
+    Examples
+    --------
+    >>> U, shape = whitened_offsets(np.eye(1) * 2.0, 1.0, np.array([1.0]), [10])
+    >>> U.ravel().tolist(), shape
+    ([-1.0, -0.5, 0.0, 0.5, 1.0], (5,))
+    """
+    reach = tail * np.abs(L).sum(axis=1)
     half = [min(math.ceil(reach[j] / dx[j]), sizes[j] - 1) for j in range(len(dx))]
     offsets = np.meshgrid(*[np.arange(-h, h + 1) * dx[j] for j, h in enumerate(half)],
                           indexing="ij")
@@ -72,19 +109,25 @@ def _kernel_grid(H, kernel, dx, sizes):
     # broadcast product with the tiny inverse: no LAPACK/BLAS call, whose
     # threads stall on a busy machine
     U = (np.linalg.inv(L)[:, :, None] * pts[None, :, :]).sum(axis=1)
+    return U, offsets[0].shape
+
+
+def _kernel_grid(H, kernel, dx, sizes):
+    # the product kernel sampled at offsets j * dx, far enough to cover its reach
+    L = np.linalg.cholesky(H)
+    U, shape = whitened_offsets(L, kernel.tail_radius, dx, sizes)
     vals = np.prod(kernel.pdf(U), axis=0) / np.prod(np.diag(L))
-    return vals.reshape(offsets[0].shape)
+    return vals.reshape(shape)
 
 
-def fft_density(X, w, H, kernel, axes, extent=None):
+def fft_density(X, w, form, axes, extent=None):
     """Density (not log) of the weighted KDE at the nodes of ``meshgrid(*axes)``.
 
     Parameters
     ----------
     X : ndarray (n, d), d in 1..3
     w : ndarray (n,)
-    H : ndarray (d, d)
-    kernel : Kernel
+    form : a kernel form of ``clusterlab.density._forms`` (its ``kernel_grid``)
     axes : list of d regular 1-D arrays
     extent : (ndarray, ndarray), optional
         The data's per-feature minimum and maximum, if already known.
@@ -106,7 +149,7 @@ def fft_density(X, w, H, kernel, axes, extent=None):
     dx = np.array([e[2] for e in ext])
     lo = np.array([axes[j][0] - ext[j][0] * dx[j] for j in range(d)])
     binned = linear_binning(np.ascontiguousarray(X, dtype=np.float64), w, lo, dx, tuple(sizes))
-    kgrid = _kernel_grid(H, kernel, dx, sizes)
+    kgrid = form.kernel_grid(dx, sizes)
     dens = fftconvolve(binned, kgrid, mode="same") / w.sum()
     sl = tuple(slice(ext[j][0], ext[j][0] + axes[j].size) for j in range(d))
     # FFT round-off leaves values of order 1e-17 * peak of either sign where the

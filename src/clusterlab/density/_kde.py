@@ -1,6 +1,6 @@
 """KernelDensity: the estimator (validation, bandwidth, dispatch to evaluators)."""
 
-import numbers
+import math
 
 import numpy as np
 from scipy.special import logsumexp
@@ -21,97 +21,102 @@ from clusterlab._validation import (
 )
 from clusterlab._validation.scale import check_magnitude
 from clusterlab._validation.schema import Field
-from clusterlab.density import _bounds, _fft, _streamed
-from clusterlab.density._exact import ExactModel
+from clusterlab.density import _bounds, _fft, _metric, _streamed, radial
+from clusterlab.density._forms import MetricForm, ProductForm, RadialForm
 from clusterlab.density.bandwidth import (
     BANDWIDTH_RULES,
+    RULE_NAMES,
+    SCALAR_RULES,
     _data_covariance,
+    bandwidth_matrix,
     scott_factor,
     silverman_factor,
 )
-from clusterlab.density.kernels import KERNELS, get_kernel
+from clusterlab.density.kernels import KERNELS
 from clusterlab.sources import Source, as_source, in_memory_if_small, is_streamed
 
 __all__ = ["KernelDensity"]
 
 
-def _bandwidth_matrix(bandwidth, d):
-    """Map a numeric bandwidth (scalar, per-dimension vector, matrix) to ``H``.
-
-    ``H`` holds squared bandwidths; those must be finite, normal float64
-    numbers (a bandwidth between about 1e-154 and 1e154).
-    """
-    with np.errstate(over="ignore", under="ignore"):
-        H = _raw_bandwidth_matrix(bandwidth, d)
-    diag = np.diag(H)
-    if not (np.all(np.isfinite(H)) and np.all(diag >= np.finfo(np.float64).tiny)):
-        raise ValueError(
-            f"bandwidth {bandwidth!r} is too {'large' if np.any(~np.isfinite(H)) else 'small'}: "
-            "its square (the kernel's variance) overflows or underflows float64. Use a "
-            "bandwidth between 1e-154 and 1e154 (rescale X with it)."
-        )
-    return H
-
-
-def _raw_bandwidth_matrix(bandwidth, d):
-    if isinstance(bandwidth, numbers.Real):
-        return np.eye(d) * np.float64(bandwidth) ** 2
-    b = np.asarray(bandwidth)
-    if b.dtype.kind not in "biuf":
-        raise TypeError(f"bandwidth must be numeric or a rule name; got dtype {b.dtype}.")
-    b = b.astype(np.float64)
-    if not np.all(np.isfinite(b)):
-        raise ValueError("bandwidth contains NaN or infinity.")
-    if b.ndim == 1 and b.size in (1, d):
-        if np.any(b <= 0):
-            raise ValueError(f"bandwidth values must be > 0; got {b.tolist()}.")
-        return np.diag(np.broadcast_to(b, (d,)) ** 2)
-    if b.shape == (d, d):
-        if not np.allclose(b, b.T, rtol=1e-10, atol=0.0):
-            raise ValueError("A bandwidth matrix must be symmetric.")
-        try:
-            np.linalg.cholesky(b)
-        except np.linalg.LinAlgError:
-            raise ValueError("A bandwidth matrix must be positive definite.") from None
-        return b
-    raise ValueError(
-        f"bandwidth must be a number, a vector of {d} per-feature standard deviations, "
-        f"a ({d}, {d}) covariance matrix or one of {sorted(BANDWIDTH_RULES)}; "
-        f"got an array of shape {b.shape}."
-    )
+# scikit-learn's kernels: its trees evaluate these (atol / rtol > 0)
+_SKLEARN_KERNELS = ("gaussian", "tophat", "epanechnikov", "exponential", "linear", "cosine")
 
 
 class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
-    """Kernel density estimation with many kernels, rules, exact and FFT evaluation.
+    """Kernel density estimation: scikit-learn's, plus product kernels, rules, FFT grids.
+
+    With scikit-learn's arguments (``bandwidth`` a number, 'scott' or
+    'silverman'; ``algorithm``, ``kernel`` among its six, ``metric``,
+    ``atol``, ``rtol``, ``breadth_first``, ``leaf_size``, ``metric_params``)
+    the density is scikit-learn's ``KernelDensity``'s. Our additions are
+    explicit: ``kernel_form="product"``, ``bandwidth_meaning="std"``, the
+    data-scaled rules 'scott_cov', 'silverman_cov' (scipy's), 'isj' and 'cv',
+    vector and matrix bandwidths, three more kernels, ``bounds``, out-of-core
+    data, ``evaluate_grid`` (FFT) and sampling from every kernel.
 
     Parameters
     ----------
-    bandwidth : float, array-like or {"scott", "silverman", "isj", "cv"}, default="scott"
-        The kernel's standard deviation. A number gives ``H = h**2 I``; a vector
-        of ``n_features`` values gives ``H = diag(h**2)``; an (n_features,
-        n_features) matrix is ``H`` itself, the covariance of the kernel (as
-        scipy's ``gaussian_kde.covariance``). Rules: ``"scott"`` and
-        ``"silverman"`` scale the data's (weighted) covariance as scipy does;
-        ``"isj"`` is Botev et al.'s improved Sheather-Jones per feature;
-        ``"cv"`` maximises the leave-one-out likelihood over a factor of the
-        data's covariance (cost O(n) kernel sums per candidate, on up to 1000
-        held-out points).
+    bandwidth : float, array-like or str, default=1.0
+        A number ``h`` is scikit-learn's bandwidth (see ``bandwidth_meaning``);
+        a vector of ``n_features`` values scales each feature; an
+        (n_features, n_features) matrix is the squared bandwidth ``B B^T``
+        (the kernel is ``k(B^-1 x) / det B``; with ``bandwidth_meaning="std"``
+        it is the kernel's covariance, as scipy's ``gaussian_kde.covariance``).
+        Rules: ``"scott"`` ``n ** (-1 / (d + 4))`` and ``"silverman"``
+        ``(n (d + 2) / 4) ** (-1 / (d + 4))`` are scikit-learn's (a number for
+        unit-variance data; ``n`` counts rows, weights aside). Ours give the
+        kernel a standard deviation from the data: ``"scott_cov"`` and
+        ``"silverman_cov"`` scale the data's weighted covariance by those
+        factors as scipy does (Kish's effective sample size); ``"isj"`` is
+        Botev et al.'s improved Sheather-Jones per feature; ``"cv"`` maximises
+        the leave-one-out likelihood over a factor of the data's covariance.
+    algorithm : {"auto", "kd_tree", "ball_tree"}, default="auto"
+        scikit-learn's tree, used when ``atol`` or ``rtol`` is positive (for its
+        six kernels, a radial kernel and one scalar bandwidth); "kd_tree"
+        refuses the metrics a KD tree cannot use, as scikit-learn does. With
+        zero tolerances the density is summed exactly, without a tree.
     kernel : str, default="gaussian"
-        One of "gaussian", "epanechnikov", "tophat", "linear", "exponential",
-        "cosine", "biweight", "triweight", "tricube". All are scaled to unit
-        variance; in several dimensions the kernel is their product in the
-        frame whitened by ``H``.
+        scikit-learn's "gaussian", "tophat", "epanechnikov", "exponential",
+        "linear", "cosine", or ours: "biweight", "triweight", "tricube".
+    metric : str, default="euclidean"
+        Any metric of scikit-learn's ``BallTree`` (``KDTree``: the Minkowski
+        family). As in scikit-learn the kernel is the radial profile of that
+        distance normalised with the Euclidean constant, so only the Euclidean
+        metric gives a density that integrates to 1.
+    atol, rtol : float, default=0
+        Absolute and relative tolerance of the density (scikit-learn's);
+        positive values use scikit-learn's tree, which meets them.
+    breadth_first : bool, default=True
+        The tree's traversal (scikit-learn's).
+    leaf_size : int, default=40
+        The tree's leaf size (scikit-learn's).
+    metric_params : dict, default=None
+        Parameters of the metric (``p``, ``w``, ``V``, ``VI``, ...).
+    kernel_form : {"radial", "product"}, default="radial"
+        "radial" (scikit-learn's): ``k`` of the distance, ``k(|B^-1 x|)``.
+        "product" (ours, as KDEpy's and statsmodels' multivariate kernels):
+        the product of 1-D kernels along the axes of ``B^-1 x``; Euclidean
+        metric only. The two agree in one dimension and for the gaussian.
+    bandwidth_meaning : {"scale", "std"}, default="scale"
+        "scale" (scikit-learn's): the bandwidth is the kernel's scale, the
+        radius of a compact kernel, the decay length of the exponential, the
+        standard deviation of the gaussian. "std" (ours, as KDEpy's): the
+        bandwidth is the kernel's standard deviation along each feature, so
+        every kernel smooths alike at one bandwidth; Euclidean metric only.
+        The data-scaled rules give a standard deviation under either meaning
+        (``bandwidth_`` reports it in the meaning's units).
     bounds : None or sequence of (low, high) pairs, default=None
         The domain, one pair per feature (one pair for 1-D data), ``None`` for
         an open side. Reflection at each finite bound makes the density
-        integrate to 1 on the domain.
+        integrate to 1 on the domain (Minkowski-family metrics).
 
     Attributes
     ----------
     bandwidth_ : ndarray of shape (n_features,)
-        The kernel's standard deviation along each feature, ``sqrt(diag(H))``.
+        The bandwidth along each feature, ``sqrt(diag(bandwidth_matrix_))``
+        (scikit-learn: a float, the same number).
     bandwidth_matrix_ : ndarray of shape (n_features, n_features)
-        The kernel's covariance ``H``.
+        The squared bandwidth ``B B^T`` in the units of ``bandwidth_meaning``.
     data_ : ndarray of shape (n_samples, n_features)
         The fitted data.
     sample_weight_ : ndarray of shape (n_samples,)
@@ -122,30 +127,58 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
     --------
     sklearn.neighbors.KernelDensity, scipy.stats.gaussian_kde
 
+    Notes
+    -----
+    ``score`` is the total log-likelihood, as scikit-learn's. ``sample`` draws
+    from every kernel and form (scikit-learn: gaussian and tophat only), for
+    the Minkowski-family metrics.
+
     Examples
     --------
     >>> import numpy as np
     >>> from clusterlab import KernelDensity
     >>> X = np.random.default_rng(0).standard_normal((500, 1))
-    >>> kde = KernelDensity(bandwidth="silverman").fit(X)
+    >>> kde = KernelDensity(bandwidth="silverman_cov").fit(X)
     >>> bool(np.exp(kde.score_samples([[0.0]]))[0] > 0.3)
     True
     >>> grid, dens = kde.evaluate_grid(256)
     >>> round(float(dens.sum() * (grid[1] - grid[0])), 3)
     1.0
+    >>> from sklearn.neighbors import KernelDensity as SkKDE
+    >>> Y = np.random.default_rng(1).standard_normal((50, 3))
+    >>> ours = KernelDensity(kernel="epanechnikov", bandwidth=1.5).fit(Y).score_samples(Y)
+    >>> theirs = SkKDE(kernel="epanechnikov", bandwidth=1.5).fit(Y).score_samples(Y)
+    >>> bool(np.allclose(ours, theirs, rtol=0, atol=1e-10))
+    True
     """
 
     _default_plot = "density"
 
     _parameter_constraints = {
         "bandwidth": [Interval(float, 0, None, closed="neither"),
-                      Options(set(BANDWIDTH_RULES)), "array-like"],
+                      Options(set(RULE_NAMES)), "array-like"],
+        "algorithm": [Options({"auto", "kd_tree", "ball_tree"})],
         "kernel": [Options(set(KERNELS))],
+        "metric": [Options(set(_metric.METRICS))],
+        "atol": [Interval(float, 0, None, closed="left")],
+        "rtol": [Interval(float, 0, None, closed="left")],
+        "breadth_first": ["boolean"],
+        "leaf_size": [Interval(int, 1, None)],
+        "metric_params": [None, dict],
+        "kernel_form": [Options({"radial", "product"})],
+        "bandwidth_meaning": [Options({"scale", "std"})],
         "bounds": [None, "array-like"],
     }
 
     _model_schema = (
         Field("bandwidth", "array", shape=None, param=True),
+        # metric_params holding arrays: the metrics' variances, inverse covariance, weights
+        Field("metric_params", "arrays", param=True, nullable=True, items=(
+            Field("V", "array", shape=None, optional=True),
+            Field("VI", "array", shape=None, optional=True),
+            Field("w", "array", shape=None, optional=True, low=0),
+            Field("p", "float", optional=True, low=0),
+        )),
         Field("n_features_in_", "int", low=1),
         Field("bandwidth_matrix_", "array", shape=("n_features_in_", "n_features_in_")),
         Field("bandwidth_", "array", shape=("n_features_in_",), low=0),
@@ -153,10 +186,96 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         Field("sample_weight_", "array", shape=("n_samples",), low=0),
     )
 
-    def __init__(self, bandwidth="scott", *, kernel="gaussian", bounds=None):
+    def __init__(self, bandwidth=1.0, *, algorithm="auto", kernel="gaussian",
+                 metric="euclidean", atol=0, rtol=0, breadth_first=True, leaf_size=40,
+                 metric_params=None, kernel_form="radial", bandwidth_meaning="scale",
+                 bounds=None):
         self.bandwidth = bandwidth
+        self.algorithm = algorithm
         self.kernel = kernel
+        self.metric = metric
+        self.atol = atol
+        self.rtol = rtol
+        self.breadth_first = breadth_first
+        self.leaf_size = leaf_size
+        self.metric_params = metric_params
+        self.kernel_form = kernel_form
+        self.bandwidth_meaning = bandwidth_meaning
         self.bounds = bounds
+
+    @staticmethod
+    def _params_from_older_file(params):
+        """A model file written before scikit-learn's settings (no ``kernel_form``) meant
+        product kernels, the bandwidth as a standard deviation and scipy's rules."""
+        if "kernel_form" in params:
+            return params
+        old = {"scott": "scott_cov", "silverman": "silverman_cov"}
+        bw = params.get("bandwidth")
+        return {**params, "kernel_form": "product", "bandwidth_meaning": "std",
+                "bandwidth": old.get(bw, bw) if isinstance(bw, str) else bw}
+
+    def _check_settings(self):
+        """The parameters that constrain each other; returns the metric's params."""
+        validate_params(self)
+        if isinstance(self.bandwidth, str) and self.bandwidth not in RULE_NAMES:
+            # "array-like" accepts any str; name the rules instead
+            raise ValueError(
+                f"The 'bandwidth' parameter of KernelDensity must be a float > 0, an array "
+                f"or one of {RULE_NAMES}. Got {self.bandwidth!r} instead."
+            )
+        params = _metric.check_metric_params(self.metric_params)
+        _metric.choose_algorithm(self.algorithm, self.metric)
+        if not _metric.is_euclidean(self.metric, params):
+            for name, ok in (("kernel_form", "radial"), ("bandwidth_meaning", "scale")):
+                if getattr(self, name) != ok:
+                    raise ValueError(f"{name}={getattr(self, name)!r} needs the Euclidean "
+                                     f"metric; metric={self.metric!r} takes {name}={ok!r}.")
+            if isinstance(self.bandwidth, str) and self.bandwidth in BANDWIDTH_RULES:
+                raise ValueError(f"metric={self.metric!r} takes one scalar bandwidth (as "
+                                 f"scikit-learn); the rule {self.bandwidth!r} gives a matrix. "
+                                 "Pass a number, 'scott' or 'silverman'.")
+            if self.bounds is not None and _metric.minkowski_p(self.metric, params) is None:
+                raise ValueError(f"bounds need a Minkowski-family metric (reflection keeps "
+                                 f"its distances); got metric={self.metric!r}.")
+        return params
+
+    def _std_to_bandwidth(self, S, d):
+        """A kernel covariance ``S`` in the units of ``bandwidth_meaning``."""
+        if self.bandwidth_meaning == "std":
+            return S
+        return S / radial.axis_variance(self.kernel, d if self.kernel_form == "radial" else 1)
+
+    def _form_for(self, M):
+        """The kernel of squared bandwidth ``M`` (see ``_forms``)."""
+        d = M.shape[0]
+        params = _metric.check_metric_params(self.metric_params)
+        if not _metric.is_euclidean(self.metric, params):
+            return MetricForm(self.kernel, math.sqrt(M[0, 0]), self.metric, params, d)
+        std = self.bandwidth_meaning == "std"
+        if self.kernel_form == "product":
+            return ProductForm(self.kernel, M if std else M * radial.axis_variance(self.kernel, 1))
+        return RadialForm(self.kernel, M / radial.axis_variance(self.kernel, d) if std else M)
+
+    def _form(self):
+        return self._form_for(self.bandwidth_matrix_)
+
+    def _fitted_bandwidth(self, Xf, w, n, d):
+        """The squared-bandwidth matrix from the ``bandwidth`` parameter."""
+        bw = self.bandwidth
+        if isinstance(bw, str) and bw in SCALAR_RULES:
+            M = np.eye(d) * SCALAR_RULES[bw](n, d) ** 2
+        elif isinstance(bw, str):
+            S = BANDWIDTH_RULES[bw](Xf, w, lambda S: self._form_for(
+                self._std_to_bandwidth(S, d)).model(Xf, w))
+            M = self._std_to_bandwidth(S, d)
+        else:
+            M = bandwidth_matrix(bw, d)
+        if not _metric.is_euclidean(self.metric, _metric.check_metric_params(
+                self.metric_params)) and not np.array_equal(M, np.eye(d) * M[0, 0]):
+            raise ValueError(f"metric={self.metric!r} takes one scalar bandwidth (as "
+                             f"scikit-learn); bandwidth={bw!r} gives a matrix. Pass a number, "
+                             "'scott' or 'silverman'.")
+        return M
 
     def fit(self, X, y=None, sample_weight=None):
         """Fit the density to ``X``.
@@ -166,40 +285,34 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features), memmap, path or Dask array
             A file or Dask array stays where it is: the fitted model keeps it as
             ``data_`` and every evaluation maps over its chunks (bandwidth
-            rules 'scott', 'silverman' or a number).
+            a number or the rules 'scott', 'silverman', 'scott_cov', 'silverman_cov').
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; integer weights act as repeated rows
-            (for a fixed bandwidth; rules use Kish's effective sample size).
+            (for a fixed bandwidth; the data-scaled rules use Kish's
+            effective sample size, scikit-learn's rules the number of rows).
 
         Returns
         -------
         self : KernelDensity
         """
-        validate_params(self)
+        params = self._check_settings()
         rule = isinstance(self.bandwidth, str)
-        if rule and self.bandwidth not in BANDWIDTH_RULES:
-            # "array-like" accepts any str; name the rules instead
-            raise ValueError(
-                f"The 'bandwidth' parameter of KernelDensity must be a float > 0, an array "
-                f"or one of {sorted(BANDWIDTH_RULES)}. Got {self.bandwidth!r} instead."
-            )
         X = in_memory_if_small(X)
         if is_streamed(X):
             return self._fit_streamed(as_source(X), sample_weight)
-        X = check_data(self, X, min_samples=2 if rule else 1)
+        X = check_data(self, X, min_samples=2 if rule and self.bandwidth in BANDWIDTH_RULES
+                       else 1)
         check_magnitude(X, "KernelDensity", "its bandwidth rules' variances and distances")
         w = np.asarray(check_sample_weight(sample_weight, X), dtype=np.float64)
         Xf = np.asarray(X, dtype=np.float64)
+        if not _metric.is_euclidean(self.metric, params):
+            _metric.distance_metric(self.metric, params, X.shape[1])
         low, high = _bounds.parse_bounds(self.bounds, X.shape[1])
         if np.any(np.isfinite(low)) or np.any(np.isfinite(high)):
             _bounds.check_inside(Xf, low, high)
-        kernel = get_kernel(self.kernel)
-        if rule:
-            H = BANDWIDTH_RULES[self.bandwidth](Xf, w, kernel)
-        else:
-            H = _bandwidth_matrix(self.bandwidth, X.shape[1])
+        H = self._fitted_bandwidth(Xf, w, X.shape[0], X.shape[1])
         self.bandwidth_matrix_ = H
         self.bandwidth_ = np.sqrt(np.diag(H))
         self.data_ = X
@@ -210,18 +323,22 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
 
     def _fit_streamed(self, source, sample_weight):
         """Keep the source as the model; one pass for the bandwidth and the extent."""
-        if isinstance(self.bandwidth, str) and self.bandwidth not in ("scott", "silverman"):
+        rule = self.bandwidth if isinstance(self.bandwidth, str) else None
+        if rule in ("isj", "cv"):
             raise ValueError(f"bandwidth={self.bandwidth!r} needs the data in memory; on a "
-                             "file or Dask array use 'scott', 'silverman' or a number.")
+                             "file or Dask array use a number or 'scott', 'silverman', "
+                             "'scott_cov', 'silverman_cov'.")
         d = source.n_features
         low, high = _bounds.parse_bounds(self.bounds, d)
         weights = Weights(sample_weight, source)
         info = _streamed.summarise(source, weights, low, high)
-        if isinstance(self.bandwidth, str):
-            factor = {"scott": scott_factor, "silverman": silverman_factor}[self.bandwidth]
-            H = factor(info["n_eff"], d) ** 2 * _data_covariance(None, None, (info["cov"], 0))
-        else:
-            H = _bandwidth_matrix(self.bandwidth, d)
+        if rule in ("scott_cov", "silverman_cov"):
+            factor = {"scott_cov": scott_factor, "silverman_cov": silverman_factor}
+            S = factor[rule](info["n_eff"], d) ** 2 * _data_covariance(
+                None, None, (info["cov"], 0))
+            H = self._std_to_bandwidth(S, d)
+        else:  # no data-scaled rule: nothing but the row count is needed
+            H = self._fitted_bandwidth(None, None, source.n_rows, d)
         self.n_features_in_ = d
         self.bandwidth_matrix_ = H
         self.bandwidth_ = np.sqrt(np.diag(H))
@@ -260,14 +377,31 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         model = getattr(self, "_model", None)
         if model is None and isinstance(self.data_, Source):
             weights, info = self._streamed_model()
-            model = _streamed.StreamedModel(self.data_, weights, self.bandwidth_matrix_,
-                                            get_kernel(self.kernel), info["wsum"])
+            model = _streamed.StreamedModel(self.data_, weights, self._form(), info["wsum"])
             self._model = model
         if model is None:
-            model = ExactModel(self.data_, self.sample_weight_, self.bandwidth_matrix_,
-                               get_kernel(self.kernel))
+            model = self._tree_model() or self._form().model(self.data_, self.sample_weight_)
             self._model = model
         return model
+
+    def _tree_model(self):
+        """scikit-learn's tree when a tolerance allows it to prune, else None."""
+        M = self.bandwidth_matrix_
+        # scikit-learn's cosine constant is wrong in even dimensions: no tree there
+        even_cosine = self.kernel == "cosine" and M.shape[0] % 2 == 0
+        if not (self.atol > 0 or self.rtol > 0) or self.kernel not in _SKLEARN_KERNELS \
+                or self.kernel_form != "radial" or even_cosine \
+                or not np.array_equal(M, np.eye(M.shape[0]) * M[0, 0]):
+            return None
+        form = self._form()
+        h = form.h if isinstance(form, MetricForm) else math.sqrt(form.N[0, 0])
+        options = {"algorithm": _metric.choose_algorithm(self.algorithm, self.metric),
+                   "metric": self.metric, "leaf_size": self.leaf_size,
+                   "metric_params": _metric.check_metric_params(self.metric_params),
+                   "atol": float(self.atol), "rtol": float(self.rtol),
+                   "breadth_first": bool(self.breadth_first)}
+        return _metric.TreeModel(np.asarray(self.data_, dtype=np.float64), self.sample_weight_,
+                                 h, self.kernel, options)
 
     def _domain(self):
         return _bounds.parse_bounds(self.bounds, self.n_features_in_)
@@ -282,7 +416,8 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         X : array-like of shape (n_queries, n_features), memmap, path or Dask array
             Queries; a file is read in chunks, a Dask array gives a lazy result.
         out : ndarray of shape (n_queries,), default=None
-            Where to write the result chunk by chunk; not for Dask arrays.
+            Where to write the result chunk by chunk; not for Dask arrays. Every
+            chunk is checked before the first row is written.
 
         Returns
         -------
@@ -309,14 +444,11 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
             out[ok] = logsumexp(np.stack(parts), axis=0)
         return out
 
-    @fill_doc
     def score(self, X, y=None):
-        """Mean log-density per sample of ``X`` (higher is better).
+        """Total log-likelihood of ``X`` (higher is better), as scikit-learn's.
 
-        {density_score}
-        (scikit-learn's ``KernelDensity.score`` is the sum; the mean makes
-        scores of data sets of different sizes comparable, and model selection
-        over equal-sized folds picks the same bandwidth either way.)
+        The sum of ``score_samples(X)``; divide by ``len(X)`` for the mean
+        (mixtures' ``score`` is the mean, as in scikit-learn).
 
         Parameters
         ----------
@@ -327,7 +459,7 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         -------
         float
         """
-        return float(np.mean(self.score_samples(X)))
+        return float(np.sum(self.score_samples(X)))
 
     def evaluate_grid(self, grid_points=256, method="auto"):
         """Density on a regular grid.
@@ -357,13 +489,15 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         axes = self._grid_axes(grid_points, d)
         if method not in ("auto", "fft", "exact"):
             raise ValueError(f"method must be 'auto', 'fft' or 'exact'; got {method!r}.")
-        fft_ok = d <= 3 and all(_fft.is_regular(a) for a in axes)
+        fft_ok = d <= 3 and all(_fft.is_regular(a) for a in axes) and \
+            not isinstance(self._form(), MetricForm)
         diagonal = np.allclose(self.bandwidth_matrix_, np.diag(self.bandwidth_ ** 2),
                                rtol=0, atol=0)
         low, high = self._domain()
         bounded = np.any(np.isfinite(low)) or np.any(np.isfinite(high))
         if method == "fft" and not fft_ok:
-            raise ValueError("method='fft' needs 1 to 3 features and evenly spaced axes.")
+            raise ValueError("method='fft' needs 1 to 3 features, evenly spaced axes and "
+                             "the Euclidean metric.")
         if method == "exact" or not fft_ok or (bounded and not diagonal):
             mesh = np.meshgrid(*axes, indexing="ij")
             pts = np.stack([m.ravel() for m in mesh], axis=1)
@@ -376,9 +510,8 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         if isinstance(self.data_, Source):
             weights, info = self._streamed_model()
             extent = info["image_extent" if bounded else "extent"]
-            dens = _streamed.fft_density(self.data_, weights, self.bandwidth_matrix_,
-                                         get_kernel(self.kernel), axes, extent, low, high,
-                                         info["wsum"])
+            dens = _streamed.fft_density(self.data_, weights, self._form(), axes, extent,
+                                         low, high, info["wsum"])
             if bounded:
                 mesh = np.meshgrid(*axes, indexing="ij")
                 pts = np.stack([m.ravel() for m in mesh], axis=1)
@@ -392,8 +525,7 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
             X = np.concatenate(imgs)
             w = np.tile(w, len(imgs))
         extent = None if bounded else self._data_extent()
-        dens = _fft.fft_density(X, w, self.bandwidth_matrix_, get_kernel(self.kernel), axes,
-                                extent)
+        dens = _fft.fft_density(X, w, self._form(), axes, extent)
         if bounded:
             dens = dens * (w.sum() / self.sample_weight_.sum())
             mesh = np.meshgrid(*axes, indexing="ij")
@@ -410,36 +542,22 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
         return rng.choice(n, size=n_samples, p=w / w.sum())
 
     def _grid_axes(self, grid_points, d):
-        def is_int(v):
-            return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-        if is_int(grid_points):
-            counts = [int(grid_points)] * d
-        else:
-            items = list(grid_points)
-            if items and all(is_int(v) for v in items) and len(items) == d:
-                counts = [int(v) for v in items]
-            else:
-                if d == 1 and all(isinstance(v, numbers.Real) for v in items):
-                    items = [items]
-                axes = [np.asarray(a, dtype=np.float64) for a in items]
-                if len(axes) != d or any(a.ndim != 1 or a.size < 1 or not np.all(np.isfinite(a))
-                                         for a in axes):
-                    raise ValueError(
-                        f"grid_points must be an int, {d} ints, or {d} finite 1-D axes."
-                    )
-                return axes
-        if any(c < 2 for c in counts):
-            raise ValueError(f"grid_points must be >= 2 per feature; got {counts}.")
+        axes, counts = _fft.parse_grid_points(grid_points, d)
+        if axes is not None:
+            return axes
         low, high = self._domain()
         X = np.empty((0, d)) if isinstance(self.data_, Source) else \
             np.asarray(self.data_, dtype=np.float64)
-        return _fft.default_axes(X, self.bandwidth_matrix_, get_kernel(self.kernel),
-                                 counts, low, high, self._data_extent())
+        return _fft.default_axes(X, self._form().reach(), counts, low, high,
+                                 self._data_extent())
 
     @fill_doc
     def sample(self, n_samples=1, random_state=None):
         """Draw samples from the estimated density (any kernel, inside ``bounds``).
+
+        scikit-learn samples its gaussian and tophat kernels; here every kernel
+        of either form can be sampled, for the Minkowski-family metrics
+        (another metric raises ``NotImplementedError``).
 
         Parameters
         ----------
@@ -459,9 +577,6 @@ class KernelDensity(PlotMixin, DensityMixin, BaseEstimator):
             w = self.sample_weight_
             idx = rng.choice(w.size, size=n_samples, p=w / w.sum())
             centres = np.asarray(self.data_, dtype=np.float64)[idx]
-        d = self.n_features_in_
-        U = get_kernel(self.kernel).sample(rng, (n_samples, d))
-        L = np.linalg.cholesky(self.bandwidth_matrix_)
-        out = centres + U @ L.T
+        out = centres + self._form().sample(rng, n_samples)
         low, high = self._domain()
         return _bounds.fold(out, low, high)

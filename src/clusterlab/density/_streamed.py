@@ -17,7 +17,6 @@ from clusterlab._kernels.binning import linear_binning
 from clusterlab._mapreduce import map_reduce
 from clusterlab._moments import combine_stats
 from clusterlab.density import _bounds, _fft
-from clusterlab.density._exact import ExactModel
 
 
 def _chunk_summary(low, high):
@@ -56,25 +55,25 @@ def summarise(source, weights, low, high):
 class StreamedModel:
     """``log_density`` of the KDE whose data is ``source`` (the ``ExactModel`` role)."""
 
-    def __init__(self, source, weights, H, kernel, wsum):
-        self.source, self.weights, self.H, self.kernel = source, weights, H, kernel
+    def __init__(self, source, weights, form, wsum):
+        self.source, self.weights, self.form = source, weights, form
         self.log_wsum = math.log(wsum)
 
     def log_density(self, Q):
         """Log-density at the rows of ``Q`` (m, d): chunks' log kernel sums added."""
         Q = np.ascontiguousarray(Q, dtype=np.float64)
-        H, kernel = self.H, self.kernel
+        form = self.form
 
         def part(X, w, start, stop):
             sw = float(w.sum())
             if sw <= 0:
                 return np.full(Q.shape[0], -np.inf)
-            return ExactModel(X, w, H, kernel).log_density(Q) + math.log(sw)
+            return form.model(X, w).log_density(Q) + math.log(sw)
 
         return map_reduce(self.source, part, np.logaddexp, weights=self.weights) - self.log_wsum
 
 
-def fft_density(source, weights, H, kernel, axes, extent, low, high, wsum):
+def fft_density(source, weights, form, axes, extent, low, high, wsum):
     """``_fft.fft_density`` with the binning mapped over chunks (and their reflections
     across finite bounds); ``extent`` must cover every binned point."""
     d = source.n_features
@@ -94,6 +93,6 @@ def fft_density(source, weights, H, kernel, axes, extent, low, high, wsum):
         return out
 
     binned = map_reduce(source, part, weights=weights)
-    dens = fftconvolve(binned, _fft._kernel_grid(H, kernel, dx, sizes), mode="same") / wsum
+    dens = fftconvolve(binned, form.kernel_grid(dx, sizes), mode="same") / wsum
     sl = tuple(slice(ext[j][0], ext[j][0] + axes[j].size) for j in range(d))
     return np.maximum(dens[sl], 0.0)

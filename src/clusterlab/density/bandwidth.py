@@ -1,10 +1,17 @@
-"""Registry of bandwidth rules; each returns the bandwidth matrix ``H``.
+"""Registry of bandwidth rules.
 
-Every rule has one signature, ``rule(X, w, kernel) -> H`` with ``X`` of shape
-(n, d) float64, ``w`` non-negative weights and ``H`` the (d, d) covariance of
-the smoothing kernel (the kernel's standard deviation in 1-D is ``sqrt(H)``).
+scikit-learn's rules (:data:`SCALAR_RULES`, ``rule(n, d) -> h``): ``scott``
+``n ** (-1 / (d + 4))`` and ``silverman`` ``(n (d + 2) / 4) ** (-1 / (d + 4))``
+with ``n`` the number of rows (weights ignored), used as the bandwidth itself
+(they assume data of unit variance).
 
-* ``scott`` / ``silverman``: scipy's rules, ``H = factor**2 * Cov(X)`` with the
+Data-scaled rules (:data:`BANDWIDTH_RULES`) have one signature,
+``rule(X, w, model_for) -> H`` with ``X`` of shape (n, d) float64, ``w``
+non-negative weights, ``model_for(H)`` the exact evaluator of a kernel with
+covariance ``H`` (for 'cv'), and ``H`` the (d, d) covariance of the smoothing
+kernel (the kernel's standard deviation in 1-D is ``sqrt(H)``):
+
+* ``scott_cov`` / ``silverman_cov``: scipy's rules, ``H = factor**2 * Cov(X)`` with the
   weighted covariance and Kish's effective sample size ``sum(w)**2 / sum(w**2)``.
 * ``isj``: Botev, Grotowski and Kroese (2010), the improved Sheather-Jones
   fixed point, applied to each dimension (``H`` diagonal).
@@ -13,6 +20,7 @@ the smoothing kernel (the kernel's standard deviation in 1-D is ``sqrt(H)``).
 """
 
 import math
+import numbers
 
 import numpy as np
 from scipy import fft, optimize
@@ -20,9 +28,9 @@ from scipy import fft, optimize
 from clusterlab._kernels.binning import linear_binning_1d
 from clusterlab._kernels.kde import weighted_moments
 from clusterlab._validation.scale import power_of_two_scale, scaled
-from clusterlab.density._exact import ExactModel
 
-__all__ = ["BANDWIDTH_RULES", "isj_bandwidth", "scott_factor", "silverman_factor"]
+__all__ = ["BANDWIDTH_RULES", "RULE_NAMES", "SCALAR_RULES", "bandwidth_matrix",
+           "isj_bandwidth", "scott_factor", "silverman_factor"]
 
 
 def _n_eff(w):
@@ -94,12 +102,12 @@ def silverman_factor(n_eff, d):
     return (n_eff * (d + 2) / 4.0) ** (-1.0 / (d + 4))
 
 
-def _scott(X, w, kernel):
+def _scott(X, w, model_for):
     m = _moments(X, w)
     return scott_factor(m[1], X.shape[1]) ** 2 * _data_covariance(X, w, m)
 
 
-def _silverman(X, w, kernel):
+def _silverman(X, w, model_for):
     m = _moments(X, w)
     return silverman_factor(m[1], X.shape[1]) ** 2 * _data_covariance(X, w, m)
 
@@ -205,7 +213,7 @@ def isj_bandwidth(x, w=None, n_grid=2**14, n_eff=None):
     return math.sqrt(t_star) * width
 
 
-def _isj(X, w, kernel):
+def _isj(X, w, model_for):
     n = _n_eff(w)
     return np.diag([isj_bandwidth(X[:, j], w, n_eff=n) ** 2 for j in range(X.shape[1])])
 
@@ -216,7 +224,7 @@ def _isj(X, w, kernel):
 _CV_MAX_EVAL = 1000
 
 
-def _cv(X, w, kernel):
+def _cv(X, w, model_for):
     cov = _data_covariance(X, w)
     n, d = X.shape
     idx = np.arange(0, n, max(1, n // _CV_MAX_EVAL))
@@ -224,7 +232,7 @@ def _cv(X, w, kernel):
 
     def neg_loo(log_c):
         H = math.exp(2.0 * log_c) * cov
-        model = ExactModel(X, w, H, kernel)
+        model = model_for(H)
         dens = np.exp(model.log_density(X[idx]) + math.log(w.sum()))
         self_term = w[idx] * model.peak_value()
         loo = np.maximum(dens - self_term, 0.0) / (w.sum() - w[idx])
@@ -237,4 +245,59 @@ def _cv(X, w, kernel):
     return math.exp(2.0 * res.x) * cov
 
 
-BANDWIDTH_RULES = {"scott": _scott, "silverman": _silverman, "isj": _isj, "cv": _cv}
+BANDWIDTH_RULES = {"scott_cov": _scott, "silverman_cov": _silverman, "isj": _isj, "cv": _cv}
+SCALAR_RULES = {"scott": scott_factor, "silverman": silverman_factor}
+#: every rule name a user may pass as ``bandwidth``
+RULE_NAMES = sorted(set(BANDWIDTH_RULES) | set(SCALAR_RULES))
+
+
+def bandwidth_matrix(bandwidth, d):
+    """Map a numeric bandwidth (scalar, per-dimension vector, matrix) to ``H``.
+
+    ``H`` holds squared bandwidths; those must be finite, normal float64
+    numbers (a bandwidth between about 1e-154 and 1e154).
+
+    Examples
+    --------
+    >>> bandwidth_matrix([1.0, 2.0], 2).tolist()
+    [[1.0, 0.0], [0.0, 4.0]]
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        H = _raw_bandwidth_matrix(bandwidth, d)
+    diag = np.diag(H)
+    if not (np.all(np.isfinite(H)) and np.all(diag >= np.finfo(np.float64).tiny)):
+        raise ValueError(
+            f"bandwidth {bandwidth!r} is too {'large' if np.any(~np.isfinite(H)) else 'small'}: "
+            "its square (the kernel's variance) overflows or underflows float64. Use a "
+            "bandwidth between 1e-154 and 1e154 (rescale X with it)."
+        )
+    return H
+
+
+def _raw_bandwidth_matrix(bandwidth, d):
+    if isinstance(bandwidth, numbers.Real):
+        return np.eye(d) * np.float64(bandwidth) ** 2
+    b = np.asarray(bandwidth)
+    if b.dtype.kind not in "biuf":
+        raise TypeError(f"bandwidth must be numeric or a rule name; got dtype {b.dtype}.")
+    b = b.astype(np.float64)
+    if not np.all(np.isfinite(b)):
+        raise ValueError("bandwidth contains NaN or infinity.")
+    if b.ndim == 1 and b.size in (1, d):
+        if np.any(b <= 0):
+            raise ValueError(f"bandwidth values must be > 0; got {b.tolist()}.")
+        return np.diag(np.broadcast_to(b, (d,)) ** 2)
+    if b.shape == (d, d):
+        if not np.allclose(b, b.T, rtol=1e-10, atol=0.0):
+            raise ValueError("A bandwidth matrix must be symmetric.")
+        try:
+            np.linalg.cholesky(b)
+        except np.linalg.LinAlgError:
+            raise ValueError("A bandwidth matrix must be positive definite.") from None
+        return b
+    raise ValueError(
+        f"bandwidth must be a number, a vector of {d} per-feature bandwidths, "
+        f"a ({d}, {d}) matrix of squared bandwidths or one of {RULE_NAMES}; "
+        f"got an array of shape {b.shape}."
+    )
+

@@ -2,10 +2,11 @@
 
 A :class:`Kernel` knows its density on its natural support, its variance
 there, how to evaluate the unit-variance version and how to sample from it.
-The bandwidth of :class:`~clusterlab.KernelDensity` is therefore the kernel's
-standard deviation, whatever the kernel. In ``d`` dimensions the kernel is the
-product of ``d`` such 1-D kernels (for the gaussian this is the usual radial
-kernel), transformed by the bandwidth matrix.
+These are the factors of :class:`~clusterlab.KernelDensity`'s
+``kernel_form="product"``: in ``d`` dimensions the product of ``d`` such 1-D
+kernels, transformed by the bandwidth matrix (for the gaussian this is the
+radial kernel). scikit-learn's radial kernels are in
+:mod:`clusterlab.density.radial`.
 """
 
 import math

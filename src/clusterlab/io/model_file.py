@@ -329,6 +329,8 @@ def _build(cls, name, params, attrs, loader, where, legacy=False):
     """Check params and attributes against the class's schema; return the estimator."""
     loader.track(params)
     loader.track(attrs)
+    if hasattr(cls, "_params_from_older_file"):  # parameters whose meaning has moved
+        params = cls._params_from_older_file(params)
     allowed = set(_signature_params(cls))
     if not set(params) <= allowed:
         raise Malformed(f"{where}: unknown parameter(s) {sorted(set(params) - allowed)}")

@@ -200,7 +200,10 @@ def check_arrays(field, value, archive, symbols, what):
     missing = sorted(n for n, item in items.items() if not item.optional and n not in value)
     if missing:
         raise Malformed(f"{what} lacks the entries {missing}")
+    # an entry declared as a number (a metric's exponent beside its weights) is a scalar
     return {name: check_array(items[name], v, archive, symbols, f"{what}[{name!r}]")
+            if items[name].kind == "array" else
+            check_scalar(items[name], v, symbols, f"{what}[{name!r}]")
             for name, v in value.items()}
 
 

@@ -327,12 +327,11 @@ class BaseMixture(PlotMixin, DensityMixin, BaseEstimator):
         chunk into ``out``, or lazily on Dask)."""
         if isinstance(X, Source) or out is not None:
             def one(chunk):
-                family.check_X(chunk)
                 return self._rows(chunk, family, what)
 
             width = self.n_components if what == "resp" else None
             dtype = np.intp if what == "label" else np.float64
-            return map_rows(X, one, width=width, dtype=dtype, out=out)
+            return map_rows(X, one, width=width, dtype=dtype, out=out, check=family.check_X)
         out = []
         for _, resp, log_norm, _ in _em.responsibilities(
             X, family, self.params_, np.log(self.weights_), rows=self.chunk_size

@@ -173,13 +173,15 @@ def _streamed_e_pass(source, weights, family, params, log_weights, hard, rows):
     def combine(a, b):
         return family.combine(a[0], b[0]), a[1] + b[1], a[2] + b[2], a[3] + b[3]
 
-    return map_reduce(source, part, combine, weights=weights)
+    # the statistics hold no view of the chunk: its read buffers can be reused
+    return map_reduce(source, part, combine, weights=weights, recycle=True)
 
 
 def streamed_stats_from_init(source, weights, family, init, n_components, *, rows=None):
     """Statistics of a streamed initialisation: ``("centers", clusterer)`` (labels by
-    its ``predict``), ``("rows", X, w)`` (given rows, one per component) or ``("random", seed)``
-    (random responsibilities, seeded per chunk)."""
+    its ``predict``), ``("rows", X, w)`` (given rows, one per component), ``("random", seed)``
+    (random responsibilities, seeded per chunk) or ``("callable", fn)`` (``fn(X, start)``:
+    the responsibilities of a chunk by the user's initialiser)."""
     kind = init[0]
     if kind == "rows":
         resp = np.eye(n_components)
@@ -191,6 +193,8 @@ def streamed_stats_from_init(source, weights, family, init, n_components, *, row
             resp = np.zeros((X.shape[0], n_components))
             resp[np.arange(X.shape[0]), clusterer.predict(X)] = 1.0
             return resp
+    elif kind == "callable":  # the user's initialiser, chunk by chunk (``_init``)
+        resp_of = init[1]
     else:
         def resp_of(X, start):
             resp = np.random.default_rng([init[1], start]).uniform(size=(X.shape[0],

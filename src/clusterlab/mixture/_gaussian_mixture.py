@@ -42,7 +42,10 @@ default="kmeans"
         "hc": mclust's model-based agglomerative clustering (``hc`` with its
         default unconstrained "VVV" merges on the scaled-SVD data, mclust's
         partitions row for row; a 2,000-row subset for large data; see
-        ``mixture/_hc.py``).
+        ``mixture/_hc.py``). A callable
+        ``init_params(X, n_components, rng)`` returns labels or
+        responsibilities of ``X``; on a file or Dask array it is called on every
+        chunk, ``rng`` seeded by the run and the chunk's first row.
     weights_init, means_init, precisions_init : array-like, default=None
         Given initial parameters (as in scikit-learn); they replace the
         initialiser's values.

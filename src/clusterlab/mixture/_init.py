@@ -4,6 +4,8 @@ One M-step then turns them into parameters, so every family gets every
 initialiser.
 """
 
+import functools
+
 import numpy as np
 
 from clusterlab._mapreduce import draw_rows
@@ -103,13 +105,26 @@ def initialise(X, weights, n_components, method, rng):
     return INITIALISERS[method](X, weights, n_components, rng)
 
 
+def _callable_resp(method, n_components, seed, X, start):
+    """Responsibilities of one chunk by the user's ``method`` (labels made one-hot)."""
+    out = initialise(X, None, n_components, method, np.random.default_rng([seed, start]))
+    if out.ndim == 2:
+        return np.ascontiguousarray(out, dtype=np.float64)
+    resp = np.zeros((X.shape[0], n_components))
+    hit = out >= 0
+    resp[np.flatnonzero(hit), out[hit]] = 1.0
+    return resp
+
+
 def streamed_initialise(source, weights, n_components, method, rng):
     """The initialisation of a streamed fit, as ``_em.streamed_stats_from_init`` takes it.
 
     'kmeans': k-means (k-means|| then Lloyd passes) on the source, rows labelled
     by its ``predict`` (their nearest centre); 'k-means++': the k-means|| centres as one row per
     component; 'random': random responsibilities seeded per chunk;
-    'random_from_data': ``n_components`` rows drawn by weight.
+    'random_from_data': ``n_components`` rows drawn by weight; a callable is called on
+    every chunk as ``method(X_chunk, n_components, rng)`` (``rng`` seeded by the run's
+    seed and the chunk's first row) and returns that chunk's labels or responsibilities.
 
     Examples
     --------
@@ -120,10 +135,9 @@ def streamed_initialise(source, weights, n_components, method, rng):
     >>> streamed_initialise(src, Weights(None, src), 2, "random", np.random.default_rng(0))[0]
     'random'
     """
-    if callable(method):
-        raise TypeError("A callable init_params needs in-memory X; on a file or Dask array "
-                        "use 'kmeans', 'k-means++', 'random' or 'random_from_data'.")
     seed = int(rng.integers(0, 2**31 - 1))
+    if callable(method):  # called on every chunk, with a generator seeded by its first row
+        return ("callable", functools.partial(_callable_resp, method, n_components, seed))
     if method == "kmeans":
         km = KMeans(n_clusters=n_components, n_init=1, random_state=seed)
         centres = km.fit(source, sample_weight=weights.w).cluster_centers_
