@@ -25,7 +25,7 @@ def _imports_of(node):
 
 # _kernels/_cache.py is numba's cache locator, not a kernel: it finds and copies
 # cache files (issue 18), with the standard library only
-CACHE_LOCATOR_IMPORTS = {"functools", "hashlib", "os", "shutil", "tempfile", "pathlib", "pickle"}
+CACHE_LOCATOR_IMPORTS = {"functools", "hashlib", "os", "shutil", "tempfile", "pathlib"}
 
 
 @pytest.mark.parametrize("path", sorted((SRC / "_kernels").glob("*.py")), ids=lambda p: p.name)

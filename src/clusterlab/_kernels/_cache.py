@@ -26,12 +26,10 @@ numba user keeps numba's behaviour. The locator is registered when
 import functools
 import hashlib
 import os
-import pickle
 import shutil
 import tempfile
 from pathlib import Path
 
-import numba
 from numba.core import caching, config
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -161,21 +159,23 @@ def install():
         classes.insert(0, ShippedCacheLocator)
 
 
-def _index_is_live(index, sources):
-    """Whether a ``.nbi`` index belongs to this numba and a current source file."""
-    module = index.name.split(".")[0]
-    source = sources.get(module)
+def _live_data_files(index, sources):
+    """The data files a ``.nbi`` index still uses: empty when the index is for
+    another numba version or a source file that has changed (or is gone).
+
+    numba's own index reader does the reading, so its file format stays numba's
+    business.
+    """
+    source = sources.get(index.name.split(".")[0])
     if source is None:
-        return False
-    try:
-        with open(index, "rb") as fh:
-            if pickle.load(fh) != numba.__version__:
-                return False
-            stamp, _ = pickle.loads(fh.read())
-    except Exception:  # noqa: BLE001 - an unreadable index is dead
-        return False
+        return set()
     st = os.stat(source)
-    return stamp == _content_hash(str(source), st.st_mtime, st.st_size)
+    stamp = _content_hash(str(source), st.st_mtime, st.st_size)
+    try:
+        overloads = caching.IndexDataCacheFile(str(index.parent), index.stem, stamp)._load_index()
+    except Exception:  # noqa: BLE001 - an unreadable index is dead
+        return set()
+    return set(overloads.values())
 
 
 def prune(root=SHIPPED):
@@ -197,10 +197,9 @@ def prune(root=SHIPPED):
         sources = {p.stem: p for p in (PACKAGE / sub).glob("*.py")}
         live = set()
         for index in folder.glob("*.nbi"):
-            if _index_is_live(index, sources):
-                with open(index, "rb") as fh:
-                    pickle.load(fh)
-                    live |= set(pickle.loads(fh.read())[1].values())
+            files = _live_data_files(index, sources)
+            if files:
+                live |= files
             else:
                 index.unlink()
                 removed += 1
