@@ -47,6 +47,7 @@ def _chromium():
         found = shutil.which(name)
         if found:
             return found
+    # a browser is a Debian package, not a pip dependency; CI installs it (.ci/run)
     reason = ("Debian's chromium is not installed (.ci/run and make test install it with "
               "apt-get; this machine could not)")
     print(f"SKIP: {reason}")

@@ -21,6 +21,8 @@ def test_the_nine_examples_are_there():
 @pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.stem)
 def test_example_runs_small_and_writes_figures(script, tmp_path):
+    # `make setup` installs the torch extra, so CI runs the VAE example; only a bare
+    # install without the optional extra skips it (torch is optional by design).
     if "vae" in script.name and find_spec("torch") is None:
         pytest.skip("the VAE example needs the torch extra (not installed)")
     env = dict(os.environ, CLUSTERLAB_EXAMPLE_SMALL="1", CLUSTERLAB_EXAMPLE_OUT=str(tmp_path),
