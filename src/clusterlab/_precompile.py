@@ -8,7 +8,7 @@ float32 data, with sample weights, sparse and incomplete input where the
 estimator takes them, calls its predict / transform / score methods, and runs
 the command line's default job. numba saves each specialisation it compiles in
 ``clusterlab/_numba_cache`` (see ``clusterlab._kernels._cache``), which the
-build step (``setup.py``'s ``build_py``) and ``make setup`` ship with the
+build step (``build_py`` in ``build_backend/clusterlab_build.py``) and ``make setup`` ship with the
 package, so a user's first fit loads machine code instead of compiling it.
 
 The list is derived from the estimators themselves: a new estimator or option
@@ -117,10 +117,10 @@ def _run(cls, params, X, sample_weight=None):
                 pass
 
 
-def _fits(cls, params, data, kinds):
-    """One case per data kind; a variant no kind fits is retried with each other option."""
-    return [(f"{cls.__name__}({params}) {kind}",
-             lambda c=cls, p=params, X=data[kind]: _run(c, p, X)) for kind in kinds]
+def _fit(cls, params, data, kind):
+    """One alternative: ``(label, callable)`` fitting ``cls(**params)`` on ``data[kind]``."""
+    return (f"{cls.__name__}({params}) {kind}",
+            lambda c=cls, p=params, X=data[kind]: _run(c, p, X))
 
 
 def cases():
@@ -135,12 +135,12 @@ def cases():
         for variant in options:
             kinds = data if not variant or "family" in variant else ("float64", "float32")
             for kind in kinds:
-                group = _fits(cls, {**base, **variant}, data, [kind])
+                group = [_fit(cls, {**base, **variant}, data, kind)]
                 # an option that needs another's company (metric="cosine" with ward)
-                group += [alt for other in options[1:] if other.keys() != variant.keys()
-                          for alt in _fits(cls, {**base, **other, **variant}, data, [kind])]
+                group += [_fit(cls, {**base, **other, **variant}, data, kind)
+                          for other in options[1:] if other.keys() != variant.keys()]
                 if kind == "float64":  # metric="precomputed" takes a distance matrix
-                    group += _fits(cls, {**base, **variant}, data, ["distances"])
+                    group.append(_fit(cls, {**base, **variant}, data, "distances"))
                 out.append(group)
         if "sample_weight" in inspect.signature(cls.fit).parameters:
             w = rng.uniform(0.5, 2.0, size=len(data["float64"]))
