@@ -84,8 +84,13 @@ def _run(prefix, tmp_path, prelude="", only=(), extra_env=None):
     return json.loads(line[len("RESULT "):])
 
 
-def test_installed_package_fits_every_estimator_without_compiling(installed, tmp_path):
-    out = _run(installed, tmp_path)
+@pytest.mark.parametrize("small_kernel_work", [None, "0"], ids=["default", "numba-only"])
+def test_installed_package_fits_every_estimator_without_compiling(installed, tmp_path,
+                                                                  small_kernel_work):
+    # "0": every kernel call goes to numba (small k-means and mixture fits otherwise
+    # run the numpy kernels), so larger data's kernels are shown shipped too
+    extra = {} if small_kernel_work is None else {"CLUSTERLAB_SMALL_KERNEL_WORK": "0"}
+    out = _run(installed, tmp_path, extra_env=extra)
     assert out["file"].startswith(str(installed)), out["file"]  # the installed copy, not src/
     assert len(out["seconds"]) >= 16, out["seconds"]  # 8+ estimators, two dtypes each
     assert out["compiles"] == [], (out["compiles"], out["seconds"])
@@ -97,7 +102,8 @@ def test_read_only_install_loads_a_copy_in_the_user_cache(installed, tmp_path):
                "w = c._writable\n"
                "c._writable = lambda p: c.PACKAGE not in p.parents and w(p)")
     out = _run(installed, tmp_path, prelude=prelude, only=("KMeans", "GaussianMixture"),
-               extra_env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+               extra_env={"XDG_CACHE_HOME": str(tmp_path / "cache"),
+                          "CLUSTERLAB_SMALL_KERNEL_WORK": "0"})
     assert out["compiles"] == [], out["compiles"]
     copies = list((tmp_path / "cache" / "numba").glob("clusterlab-*/_kernels/*.nbc"))
     assert copies, "the shipped kernels were not copied into the user's cache"

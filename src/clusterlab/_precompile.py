@@ -181,7 +181,9 @@ def precompile(verbose=True):
     """Run every case; return ``(n_ok, n_failed)``."""
     ok = failed = 0
     t0 = time.perf_counter()
-    with warnings.catch_warnings():
+    # every call to numba's kernels: the data here is small enough for the numpy
+    # ones, which a user's larger data would not be
+    with warnings.catch_warnings(), clusterlab.config(small_kernel_work=0):
         warnings.simplefilter("ignore")
         for group in cases():
             t = time.perf_counter()

@@ -208,3 +208,8 @@ def prune(root=SHIPPED):
                 data.unlink()
                 removed += 1
     return removed
+
+
+# on import: every numba module of the package imports this one before it
+# decorates its kernels, and numba picks the locator at decoration time
+install()

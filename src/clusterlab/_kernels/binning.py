@@ -8,6 +8,8 @@ functions. Callers guarantee every point lies inside the grid.
 import numpy as np
 from numba import njit
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
+
 
 @njit(cache=True, nogil=True, inline="always")
 def _cell(x, lo, inv_dx, n):

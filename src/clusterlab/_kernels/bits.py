@@ -3,6 +3,8 @@
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
+
 
 @intrinsic
 def lowest_bit(typingctx, x):

@@ -20,6 +20,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
 from clusterlab._kernels.lloyd import (
     _sq_dist,
     centre_values,

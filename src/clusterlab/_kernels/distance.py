@@ -9,6 +9,8 @@ inertias do not suffer the cancellation of the expansion.
 import numpy as np
 from numba import njit, prange
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
+
 
 @njit(cache=True, nogil=True)
 def row_sq_norms(X, out):

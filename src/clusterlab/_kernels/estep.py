@@ -11,6 +11,7 @@ import math
 import numpy as np
 from numba import njit
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
 from clusterlab._kernels.vexp import exp_neg_block
 
 # Rows per block of the vectorised exp: the block's buffers stay in L1.

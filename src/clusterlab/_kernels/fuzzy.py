@@ -13,6 +13,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
 from clusterlab._kernels.lloyd import load_columns
 
 # error_model="numpy": divisions by zero give inf instead of raising, so numba

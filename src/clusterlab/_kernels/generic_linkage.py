@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit
 from numba.extending import overload
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
 from clusterlab._kernels.linkage_heap import heap_of, heap_pop, heap_update
 from clusterlab._kernels.linkage_methods import (
     BLOCK,

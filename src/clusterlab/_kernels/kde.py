@@ -16,6 +16,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
 from clusterlab._kernels.vexp import exp_neg_block
 
 # Data points per block: block (d x BLOCK floats) and its buffers stay in L1.

@@ -9,6 +9,8 @@ the queue breaks ties deterministically (the smaller index first).
 import numpy as np
 from numba import njit
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
+
 
 @njit(cache=True, nogil=True)
 def _less(keys, u, v):

@@ -12,6 +12,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
 from clusterlab._kernels.pdist import condensed_index
 
 SINGLE, COMPLETE, AVERAGE, WEIGHTED, WARD, CENTROID, MEDIAN = 0, 1, 2, 3, 4, 5, 6

@@ -4,6 +4,7 @@ matrix (union-find), flat cuts, subtree heights and cophenetic distances."""
 import numpy as np
 from numba import njit
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
 from clusterlab._kernels.pdist import condensed_index
 
 # ------------------------------------------------------------- relabelling

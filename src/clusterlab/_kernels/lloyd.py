@@ -11,6 +11,8 @@ chunk size either.
 import numpy as np
 from numba import njit, prange
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
+
 
 @njit(cache=True, nogil=True)
 def center_sq_norms(C):

@@ -10,6 +10,8 @@ not depend on the number of threads.
 import numpy as np
 from numba import njit, prange
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
+
 
 @njit(cache=True, nogil=True, parallel=True)
 def _block_sums(X, mean, bs, out):

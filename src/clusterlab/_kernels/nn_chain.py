@@ -13,6 +13,7 @@ termination).
 import numpy as np
 from numba import njit
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
 from clusterlab._kernels.linkage_methods import (
     LOOK,
     condensed_get,

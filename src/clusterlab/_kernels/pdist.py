@@ -11,6 +11,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
+
 EUCLIDEAN, SQEUCLIDEAN, CITYBLOCK, COSINE, CHEBYSHEV = 0, 1, 2, 3, 4
 
 

@@ -14,6 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
 from clusterlab._kernels.linkage_methods import BLOCK
 from clusterlab._kernels.pdist import (
     CHEBYSHEV,

@@ -10,6 +10,8 @@ the data's dtype.
 import numpy as np
 from numba import njit, prange
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
+
 # Rows per parallel block: one accumulator of k numbers is reused across a block.
 BLOCK = 256
 

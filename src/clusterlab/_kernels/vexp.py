@@ -6,6 +6,8 @@ Shared by the KDE sums and the E-step's responsibilities.
 import numpy as np
 from numba import njit
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
+
 _LOG2E = 1.4426950408889634
 _LN2HI = 0.693147180369123816490
 _LN2LO = 1.90821492927058770002e-10

@@ -29,6 +29,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from clusterlab._kernels import _cache  # noqa: F401  (first: see _cache)
 from clusterlab._kernels.bits import lowest_bit
 from clusterlab._kernels.bounds import _move_moments, add_moments, block_moments
 from clusterlab._kernels.lloyd import (

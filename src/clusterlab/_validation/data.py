@@ -9,8 +9,6 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import validate_data
 
-from clusterlab._kernels.sparse import csr_has_duplicates
-
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
@@ -96,7 +94,7 @@ def check_data(estimator, X, *, reset=True, min_samples=1, dtype=FLOAT_DTYPES, n
         accept_sparse="csr" if accept_sparse else False,
     )
     if (accept_sparse and hasattr(out, "indptr") and not out.has_canonical_format
-            and csr_has_duplicates(out.indptr, out.indices, out.shape[1])):
+            and _csr_has_duplicates(out.indptr, out.indices, out.shape[1])):
         # repeated entries would spoil row norms: merge them in a copy (X is not
         # modified); unsorted rows without repeats are used as they are
         out = out.copy()
@@ -181,3 +179,10 @@ def _check_weight_range(w, name):
             f"{name} sums to more than the largest {w.dtype} ({info.max:g}): the weighted "
             "sums overflow. Divide the weights by a constant (the fit does not change)."
         )
+
+
+def _csr_has_duplicates(indptr, indices, n_columns):
+    # imported here: dense input never needs numba's import
+    from clusterlab._kernels.sparse import csr_has_duplicates
+
+    return csr_has_duplicates(indptr, indices, n_columns)

@@ -5,7 +5,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from clusterlab._docstrings import fill_doc
-from clusterlab._kernels.distance import all_sq_distances
+from clusterlab._kernels import kernels
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._plotting import PlotMixin
 from clusterlab._validation import check_data, check_sample_weight
@@ -25,7 +25,7 @@ def _distances(X, C):
     if _sparse.is_sparse(X):
         return np.sqrt(_sparse.sq_distances(X, C)).astype(X.dtype)
     out = np.empty((X.shape[0], C.shape[0]), dtype=np.float64)
-    all_sq_distances(X, C, out)
+    kernels("distance", X.size * C.shape[0]).all_sq_distances(X, C, out)
     return np.sqrt(out).astype(X.dtype)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 
-from clusterlab._kernels.distance import min_sq_dist_update
+from clusterlab._kernels import kernels
 from clusterlab._rng import as_generator
 from clusterlab._validation import check_data, check_n_samples, check_sample_weight
 from clusterlab.cluster._sparse import plusplus
@@ -23,7 +23,8 @@ def _plusplus(X, n_clusters, w, rng, n_local_trials):
     indices[0] = first
     closest = np.full(n, np.inf)
     pot = np.empty((1, n))
-    min_sq_dist_update(X, X[first : first + 1], closest, pot)
+    distance = kernels("distance", n * d * n_local_trials)
+    distance.min_sq_dist_update(X, X[first : first + 1], closest, pot)
     closest = pot[0].copy()
     current = float(closest @ w64)
     pots = np.empty((n_local_trials, n))
@@ -34,7 +35,7 @@ def _plusplus(X, n_clusters, w, rng, n_local_trials):
             ids = np.minimum(ids, n - 1)
         else:  # every point already coincides with a centre: any point will do
             ids = rng.integers(0, n, size=n_local_trials)
-        min_sq_dist_update(X, np.ascontiguousarray(X[ids]), closest, pots)
+        distance.min_sq_dist_update(X, np.ascontiguousarray(X[ids]), closest, pots)
         cand_pot = pots @ w64
         best = int(np.argmin(cand_pot))
         current = float(cand_pot[best])

@@ -8,6 +8,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
+from clusterlab._kernels import is_small
 from clusterlab._mapreduce import Weights
 from clusterlab._rng import as_generator, spawn
 from clusterlab._threads import one_blas_thread
@@ -22,7 +23,6 @@ from clusterlab._validation import (
 from clusterlab._validation.scale import power_of_two_scale, scaled
 from clusterlab._validation.schema import Field
 from clusterlab.cluster import _sparse
-from clusterlab.cluster._bounds import HamerlyPasses, YinyangPasses
 from clusterlab.cluster._centers import CentersMixin, center_fields
 from clusterlab.cluster._init import _plusplus, check_init_array, random_init
 from clusterlab.cluster._kswap import swap_refine
@@ -30,8 +30,9 @@ from clusterlab.cluster._lloyd import LloydPasses, assign, solve, threads_for, t
 from clusterlab.cluster._streaming import final_assignment, stream_lloyd, streamed_init, summary
 from clusterlab.sources import as_source, in_memory_if_small, is_streamed
 
-# algorithm name -> assignment strategy of ``solve``
-SOLVERS = {"lloyd": LloydPasses, "hamerly": HamerlyPasses, "yinyang": YinyangPasses}
+# algorithm name -> assignment strategy of ``solve`` (a class of ``_bounds``, except
+# Lloyd's: that module loads numba's kernels, so it is imported when first chosen)
+SOLVERS = {"lloyd": "LloydPasses", "hamerly": "HamerlyPasses", "yinyang": "YinyangPasses"}
 
 
 AUTO = "hamerly"
@@ -44,8 +45,18 @@ SWAP_PATIENCE = 5
 SWAP_AUTO_WORK = 2**27
 
 
-def _solver(name):
-    return SOLVERS[AUTO if name == "auto" else name]
+def _solver(name, work):
+    """The assignment strategy for ``algorithm=name`` on ``work = n * k * d``.
+
+    Problems small enough for the numpy kernels always make Lloyd's passes: every
+    strategy gives Lloyd's labels, and the bounds only pay on large data.
+    """
+    strategy = SOLVERS[AUTO if name == "auto" else name]
+    if strategy == "LloydPasses" or is_small(work):
+        return LloydPasses
+    from clusterlab.cluster import _bounds
+
+    return getattr(_bounds, strategy)
 
 
 def resolve_n_init(n_init, init):
@@ -264,7 +275,7 @@ n_features) or callable, default='k-means++'
         # expansion of the distances does not lose digits to a far origin.
         offset = X.mean(axis=0).astype(X.dtype)
         tol = tolerance(X, self.tol)
-        passes = _solver(self.algorithm)
+        passes = _solver(self.algorithm, X.size * k)
 
         def run(start):
             """k-means from ``start`` (data coordinates), then the final assignment."""

@@ -12,7 +12,7 @@ Fraenti and Kivijaervi's random-swap clustering, with a greedy choice).
 
 import numpy as np
 
-from clusterlab._kernels.distance import cluster_costs
+from clusterlab._kernels import kernels
 
 
 def swap_once(X, w, centers, labels, dist, rng):
@@ -20,7 +20,8 @@ def swap_once(X, w, centers, labels, dist, rng):
     k = centers.shape[0]
     removal = np.empty(k)
     sse = np.empty(k)
-    cluster_costs(X, w.astype(np.float64), centers.astype(np.float64), labels, removal, sse)
+    kernels("distance", X.size * k).cluster_costs(
+        X, w.astype(np.float64), centers.astype(np.float64), labels, removal, sse)
     drop = int(np.argmin(removal))
     sse[drop] = -np.inf  # do not split the cluster we empty
     target = int(np.argmax(sse))

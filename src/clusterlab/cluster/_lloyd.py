@@ -11,18 +11,10 @@ import functools
 import math
 from typing import NamedTuple
 
-import numba
 import numpy as np
 
 from clusterlab._config import CHUNK_BYTES, chunk_rows
-from clusterlab._kernels.lloyd import (
-    assign_pass,
-    centred_sq_norms,
-    lloyd_pass,
-    reduce_blocks,
-    sq_dist_to_label,
-    transpose_chunks,
-)
+from clusterlab._kernels import is_small, kernels
 from clusterlab._moments import means
 from clusterlab._threads import one_blas_thread
 
@@ -38,7 +30,16 @@ SMALL_WORK = 2**23
 
 @contextlib.contextmanager
 def threads_for(n, k, d):
-    """Run small problems on one numba thread; results do not depend on it."""
+    """Run small problems on one numba thread; results do not depend on it.
+
+    Problems small enough for the numpy kernels leave numba alone (not even
+    imported: see ``clusterlab._kernels``).
+    """
+    if is_small(n * k * d):
+        yield
+        return
+    import numba
+
     before = numba.get_num_threads()
     if n * k * d < SMALL_WORK and before > 1:
         numba.set_num_threads(1)
@@ -90,7 +91,9 @@ def make_layout(n, k, d, itemsize, chunk=None):
 class Buffers:
     """Per-block partial results of one pass."""
 
-    def __init__(self, layout, k, d):
+    def __init__(self, layout, k, d, lloyd=None):
+        # the kernel module that reduces them (None: numba's)
+        self._lloyd = lloyd or kernels("lloyd", math.inf)
         nb = layout.n_blocks
         self.sums = np.zeros((nb, k, d))
         self.weights = np.zeros((nb, k))
@@ -102,7 +105,7 @@ class Buffers:
 
     def reduce(self):
         """Add the block moments (in block order)."""
-        reduce_blocks(self.sums, self.weights, self.sq, self.total, self.weight, self.q)
+        self._lloyd.reduce_blocks(self.sums, self.weights, self.sq, self.total, self.weight, self.q)
 
     def inertia(self, centers):
         """Inertia of the pass's labels under ``centers`` from the moments.
@@ -115,10 +118,11 @@ class Buffers:
         return float(np.maximum(per, 0.0).sum())
 
 
-def x_sq_norms(X, offset):
-    """``||X[i] - offset||^2`` for every row (float64), computed once per fit."""
+def x_sq_norms(X, offset, lloyd=None):
+    """``||X[i] - offset||^2`` for every row (float64), computed once per fit by the
+    kernel module ``lloyd`` (None: numba's)."""
     out = np.empty(X.shape[0])
-    centred_sq_norms(X, offset, out)
+    (lloyd or kernels("lloyd", math.inf)).centred_sq_norms(X, offset, out)
     return out
 
 
@@ -129,19 +133,20 @@ def tolerance(X, tol):
     return float(np.mean(np.var(X, axis=0))) * tol
 
 
-def update_centers(X, offset, w, centers, labels, buf):
+def update_centers(X, offset, w, centers, labels, buf, lloyd):
     """New centres from the reduced moments; empty clusters take far points.
 
     An empty cluster is re-seeded, as scikit-learn does, with the point farthest
     from its current centre (moving that point's weight out of its old cluster);
     points already on their centre are never taken (the centre stays put).
-    Returns the new centres (float64 math, cast to ``X.dtype``).
+    ``lloyd`` is the kernel module of the fit. Returns the new centres (float64
+    math, cast to ``X.dtype``).
     """
     total, weight = buf.total.copy(), buf.weight.copy()
     empty = np.flatnonzero(weight == 0)
     if empty.size:
         dist = np.empty(X.shape[0], dtype=np.float64)
-        sq_dist_to_label(X, offset, centers, labels, dist)
+        lloyd.sq_dist_to_label(X, offset, centers, labels, dist)
         far = np.argsort(-dist, kind="stable")[: empty.size]
         far = far[dist[far] > 0]  # a point on its centre already: moving there gains nothing
         for new_id, i in zip(empty, far, strict=False):
@@ -161,15 +166,17 @@ def report(verbose, it, inertia, shift=None, extra=""):
 
 
 class Run:
-    """What an assignment strategy works on: the data, the pass layout and buffers."""
+    """What an assignment strategy works on: the data, the pass layout and buffers,
+    and the Lloyd kernel module for its size (``kernels``)."""
 
     def __init__(self, X, w, offset, k, chunk):
         n, d = X.shape
         self.X, self.w, self.offset = X, w, offset
+        self.lloyd = kernels("lloyd", n * k * d)
         self.layout = make_layout(n, k, d, X.itemsize, chunk)
-        self.buf = Buffers(self.layout, k, d)
+        self.buf = Buffers(self.layout, k, d, self.lloyd)
         self.labels = np.full(n, -1, dtype=np.int32)
-        self.x_sq = x_sq_norms(X, offset)
+        self.x_sq = x_sq_norms(X, offset, self.lloyd)
         self._columns = None
 
     def columns(self):
@@ -180,7 +187,9 @@ class Run:
             per_block = -(-lay.block_size // lay.chunk)
             out = np.empty((lay.n_blocks * per_block, self.X.shape[1], lay.chunk),
                            dtype=np.float32)
-            transpose_chunks(self.X, self.offset, lay.block_size, lay.chunk, out)
+            # only the bound strategies read columns, and only on large data: numba's
+            kernels("lloyd", math.inf).transpose_chunks(self.X, self.offset, lay.block_size,
+                                                        lay.chunk, out)
             self._columns = out
         return self._columns
 
@@ -194,7 +203,7 @@ class LloydPasses:
     def assign(self, centers):
         """Label every row under ``centers`` and fill ``run.buf`` (reduced)."""
         r, lay, buf = self.run, self.run.layout, self.run.buf
-        lloyd_pass(r.X, r.offset, r.x_sq, r.w, centers, lay.block_size, lay.chunk, r.labels,
+        r.lloyd.lloyd_pass(r.X, r.offset, r.x_sq, r.w, centers, lay.block_size, lay.chunk, r.labels,
                    buf.sums, buf.weights, buf.sq, buf.changed)
         buf.reduce()
 
@@ -231,7 +240,7 @@ def solve(passes, X, w, centers_init, offset, *, max_iter=300, tol=1e-4, verbose
         for it in range(max_iter):
             strategy.assign(centers)
             history.append(buf.inertia(centers))
-            new = update_centers(X, offset, w, centers, run.labels, buf)
+            new = update_centers(X, offset, w, centers, run.labels, buf, run.lloyd)
             delta_sq = (new.astype(np.float64) - centers) ** 2
             shift = float(delta_sq.sum())
             strategy.moved(np.sqrt(delta_sq.sum(axis=1)), new)
@@ -266,6 +275,7 @@ def assign(X, centers, chunk=None):
     labels = np.empty(n, dtype=np.int32)
     dist = np.empty(n, dtype=np.float64)
     with one_blas_thread():
-        assign_pass(X, offset, C, np.ascontiguousarray(centers, dtype=X.dtype),
-                    layout.block_size, layout.chunk, labels, dist)
+        kernels("lloyd", n * k * d).assign_pass(
+            X, offset, C, np.ascontiguousarray(centers, dtype=X.dtype), layout.block_size,
+            layout.chunk, labels, dist)
     return labels, dist

@@ -5,7 +5,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 
 from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
-from clusterlab._kernels.lloyd import lloyd_pass
+from clusterlab._kernels import lloyd
 from clusterlab._kernels.sparse import csr_cluster_sums
 from clusterlab._mapreduce import Weights, draw_rows
 from clusterlab._moments import means
@@ -102,10 +102,11 @@ def _batch_moments(Xb, wb, centers):
     offset = centers.mean(axis=0).astype(Xb.dtype)
     C = np.ascontiguousarray(centers - offset, dtype=Xb.dtype)
     layout = make_layout(n, k, d, Xb.itemsize)
-    buf = Buffers(layout, k, d)
+    # numba's kernels even for small batches: a fit makes many of them
+    buf = Buffers(layout, k, d, lloyd)
     labels = np.full(n, -1, dtype=np.int32)
-    lloyd_pass(Xb, offset, x_sq_norms(Xb, offset), wb, C, layout.block_size, layout.chunk,
-               labels, buf.sums, buf.weights, buf.sq, buf.changed)
+    lloyd.lloyd_pass(Xb, offset, x_sq_norms(Xb, offset, lloyd), wb, C, layout.block_size,
+                     layout.chunk, labels, buf.sums, buf.weights, buf.sq, buf.changed)
     buf.reduce()
     return offset, C, buf.total, buf.weight, buf.inertia(C)
 

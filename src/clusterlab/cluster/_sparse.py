@@ -14,14 +14,13 @@ centre is its cluster's weighted mean renormalised to unit length.
 import numpy as np
 import scipy.sparse as sp
 
-from clusterlab._kernels.sparse import (
-    csr_add_row,
-    csr_cluster_sums,
-    csr_nearest,
-    csr_row_sq_norms,
-    csr_sq_distances,
-)
+from clusterlab._kernels import kernels
 from clusterlab.cluster._lloyd import KMeansResult, report
+
+
+def _csr():
+    """The CSR kernels (numba), imported on first use: dense fits never load numba."""
+    return kernels("sparse", float("inf"))
 
 
 def is_sparse(X):
@@ -32,7 +31,7 @@ def is_sparse(X):
 def row_sq_norms(X):
     """``||X[i]||^2`` of every CSR row, float64."""
     out = np.empty(X.shape[0])
-    csr_row_sq_norms(X.indptr, X.data, out)
+    _csr().csr_row_sq_norms(X.indptr, X.data, out)
     return out
 
 
@@ -47,7 +46,7 @@ def assign(X, centers, x_sq=None):
     CT, c_sq = _prepared(centers)
     labels = np.empty(X.shape[0], dtype=np.int32)
     dist = np.empty(X.shape[0])
-    csr_nearest(X.indptr, X.indices, X.data, x_sq, CT, c_sq, labels, dist)
+    _csr().csr_nearest(X.indptr, X.indices, X.data, x_sq, CT, c_sq, labels, dist)
     return labels, dist
 
 
@@ -56,7 +55,7 @@ def sq_distances(X, centers, x_sq=None):
     x_sq = row_sq_norms(X) if x_sq is None else x_sq
     CT, c_sq = _prepared(centers)
     out = np.empty((CT.shape[1], X.shape[0]))
-    csr_sq_distances(X.indptr, X.indices, X.data, x_sq, CT, c_sq, out)
+    _csr().csr_sq_distances(X.indptr, X.indices, X.data, x_sq, CT, c_sq, out)
     return out.T
 
 
@@ -111,17 +110,17 @@ def _update(X, w, labels, dist, centers, spherical):
     k = centers.shape[0]
     sums = np.zeros((k, X.shape[1]))
     weight = np.zeros(k)
-    csr_cluster_sums(X.indptr, X.indices, X.data, w, labels, sums, weight)
+    _csr().csr_cluster_sums(X.indptr, X.indices, X.data, w, labels, sums, weight)
     empty = np.flatnonzero(weight == 0)
     if empty.size:
         far = np.argsort(-dist, kind="stable")[: empty.size]
         far = far[dist[far] > 0]  # a point on its centre already: moving there gains nothing
         for new_id, i in zip(empty, far, strict=False):
             old = labels[i]
-            csr_add_row(X.indptr, X.indices, X.data, i, -float(w[i]), sums[old])
+            _csr().csr_add_row(X.indptr, X.indices, X.data, i, -float(w[i]), sums[old])
             weight[old] -= w[i]
             sums[new_id] = 0.0
-            csr_add_row(X.indptr, X.indices, X.data, i, float(w[i]), sums[new_id])
+            _csr().csr_add_row(X.indptr, X.indices, X.data, i, float(w[i]), sums[new_id])
             weight[new_id] = w[i]
     scale = np.sqrt(np.einsum("kd,kd->k", sums, sums)) if spherical else weight
     keep = (scale <= 0) if spherical else (weight == 0)

@@ -13,7 +13,7 @@ import functools
 
 import numpy as np
 
-from clusterlab._kernels.lloyd import lloyd_pass, reduce_blocks, sq_dist_to_label
+from clusterlab._kernels import kernels
 from clusterlab._mapreduce import draw_rows, map_reduce
 from clusterlab._moments import Moments, means
 from clusterlab.cluster._init import check_init_array
@@ -53,10 +53,11 @@ def _lloyd_part(offset, C, chunk, X, w, start, stop):
     labels = np.full(m, -1, dtype=np.int32)
     # an empty x_sq: the kernel adds the rows' squared norms as it reads them (a separate
     # norm pass over each chunk cost as much as the Lloyd pass)
-    lloyd_pass(X, offset, np.empty(0), w, C, lay.block_size, lay.chunk, labels,
-               sums, wts, sq, changed)
+    lloyd = kernels("lloyd", m * k * d)
+    lloyd.lloyd_pass(X, offset, np.empty(0), w, C, lay.block_size, lay.chunk, labels,
+                     sums, wts, sq, changed)
     total, weight, q = np.empty((k, d)), np.empty(k), np.empty(k)
-    reduce_blocks(sums, wts, sq, total, weight, q)
+    lloyd.reduce_blocks(sums, wts, sq, total, weight, q)
     return weight, total, q
 
 
@@ -70,7 +71,7 @@ def _lloyd_chunk(offset, C, chunk):
 def _farthest_part(offset, C, m, X, w, start, stop):
     labels = assign(X, (C.astype(np.float64) + offset).astype(X.dtype))[0]
     dist = np.empty(X.shape[0])
-    sq_dist_to_label(X, offset, C, labels, dist)
+    kernels("lloyd", X.size * C.shape[0]).sq_dist_to_label(X, offset, C, labels, dist)
     keep = np.argsort(-dist, kind="stable")[:m]
     return dist[keep], keep + start, X[keep], w[keep], labels[keep]
 

@@ -12,7 +12,6 @@ recipe; the result does not change.
 import contextlib
 
 import dask
-import numba
 import numpy as np
 from dask import delayed
 
@@ -27,6 +26,8 @@ def _one_numba_thread():
     """Dask parallelises across blocks (one per worker thread); a kernel's own thread
     pool on top of it oversubscribes the cores, and waking it cost ~0.1 s per call
     on a loaded worker (measured: 0.1 s -> 50 us for a 700-row Lloyd chunk)."""
+    import numba  # here: only kernel modules import numba at module level
+
     before = numba.get_num_threads()
     numba.set_num_threads(1)
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from clusterlab._config import chunk_rows
-from clusterlab._kernels.estep import entropy_rows, normalize_rows
+from clusterlab._kernels import kernels
 from clusterlab._mapreduce import map_reduce
 from clusterlab._threads import one_blas_thread
 from clusterlab.mixture._squarem import squarem
@@ -79,7 +79,7 @@ def _chunk_resp(X, family, params, log_weights, hard):
     logp += log_weights
     log_norm = np.empty(logp.shape[0])
     elbo = np.empty(logp.shape[0])
-    normalize_rows(logp, hard, log_norm, elbo)
+    kernels("estep", X.size * logp.shape[1]).normalize_rows(logp, hard, log_norm, elbo)
     return logp, log_norm, elbo
 
 
@@ -341,5 +341,5 @@ def entropy(X, family, params, mix_weights, *, rows=None):
                                                         rows=rows))
     total = 0.0
     for _, resp, _, _ in responsibilities(X, family, params, np.log(mix_weights), rows=rows):
-        total += entropy_rows(resp)
+        total += kernels("estep", resp.size).entropy_rows(resp)
     return total

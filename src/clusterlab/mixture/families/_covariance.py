@@ -12,7 +12,7 @@ import math
 import numpy as np
 from scipy import linalg
 
-from clusterlab._kernels.estep import blocked_log_prob, diag_log_prob
+from clusterlab._kernels import kernels
 from clusterlab.mixture.families._protocol import DegenerateFitError
 
 LOG_2PI = math.log(2 * math.pi)
@@ -128,7 +128,7 @@ class Full(_Structure):
         shift = np.einsum("jf,jfg->gj", means, prec_chol).ravel()
         out = np.empty((n, k))
         log_det = self.log_det(prec_chol) - 0.5 * d * LOG_2PI
-        blocked_log_prob(X @ stacked, shift, log_det, out)
+        kernels("estep", X.size * k).blocked_log_prob(X @ stacked, shift, log_det, out)
         return out
 
     def n_parameters(self, k, d):
@@ -240,7 +240,8 @@ class Diag(_Structure):
 
     def log_prob(self, X, means, prec_chol):
         out = np.empty((X.shape[0], means.shape[0]))
-        diag_log_prob(X, *self.diag_terms(X.shape[1], means, prec_chol), out)
+        terms = self.diag_terms(X.shape[1], means, prec_chol)
+        kernels("estep", X.size * means.shape[0]).diag_log_prob(X, *terms, out)
         return out
 
     def n_parameters(self, k, d):

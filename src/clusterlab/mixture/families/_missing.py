@@ -17,7 +17,7 @@ import math
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve, solve_triangular
 
-from clusterlab._kernels.estep import normalize_rows
+from clusterlab._kernels import kernels
 from clusterlab.mixture.families.gaussian import Gaussian
 
 LOG_2PI = math.log(2 * math.pi)
@@ -120,7 +120,7 @@ class MissingGaussian(Gaussian):
         logp = np.ascontiguousarray(self.log_prob(X, params) + log_weights)
         log_norm = np.empty(X.shape[0])
         elbo = np.empty(X.shape[0])
-        normalize_rows(logp, hard, log_norm, elbo)
+        kernels("estep", X.size * logp.shape[1]).normalize_rows(logp, hard, log_norm, elbo)
         resp_w = logp * weights[:, None]
         n, mean, m2 = self._expected(X, resp_w, params)
         return self._as_stats(n, mean, m2), n.copy(), weights @ log_norm, weights @ elbo
@@ -132,7 +132,8 @@ class MissingGaussian(Gaussian):
     def impute(self, X, params, log_weights):
         """Conditional means of the missing entries under the mixture."""
         logp = np.ascontiguousarray(self.log_prob(X, params) + log_weights)
-        normalize_rows(logp, False, np.empty(X.shape[0]), np.empty(X.shape[0]))
+        kernels("estep", X.size * logp.shape[1]).normalize_rows(
+            logp, False, np.empty(X.shape[0]), np.empty(X.shape[0]))
         out = X.copy()
         means = params["means"]
         cov = self._dense(params)

@@ -9,12 +9,7 @@ whatever the data's offset, and it rescales cleanly for stepwise EM.
 
 import numpy as np
 
-from clusterlab._kernels.estep import (
-    column_means,
-    diag_estep,
-    diag_statistics,
-    weighted_deviations,
-)
+from clusterlab._kernels import kernels
 from clusterlab._moments import combine_stats, means, scale_stats
 from clusterlab._validation.scale import check_magnitude
 from clusterlab._validation.schema import Field
@@ -60,7 +55,7 @@ def _full_scatter(X, wr, mean):
     n, d = X.shape
     k = mean.shape[0]
     Z = np.empty((n, k * d))
-    weighted_deviations(X, np.ascontiguousarray(wr), mean, Z)
+    kernels("estep", Z.size).weighted_deviations(X, np.ascontiguousarray(wr), mean, Z)
     centred = X - X.mean(axis=0)
     m2 = (centred.T @ Z).reshape(d, k, d).transpose(1, 0, 2)
     return 0.5 * (m2 + m2.transpose(0, 2, 1))
@@ -84,15 +79,15 @@ def _diag_stats_from_moments(n, moments, shift):
 def _moment_buffers(X, k):
     """The chunk's column means (the shift) and empty count / moment arrays."""
     shift = np.empty(X.shape[1])
-    column_means(X, shift)
+    kernels("estep", X.size * k).column_means(X, shift)
     return shift, np.empty(k), np.empty((k, 2 * X.shape[1]))
 
 
 def _diag_statistics(X, resp, weights):
     """Diagonal statistics of one chunk (one kernel pass over its rows)."""
     shift, n, moments = _moment_buffers(X, resp.shape[1])
-    diag_statistics(X, np.ascontiguousarray(resp), np.ascontiguousarray(weights), shift, n,
-                    moments)
+    kernels("estep", X.size * resp.shape[1]).diag_statistics(
+        X, np.ascontiguousarray(resp), np.ascontiguousarray(weights), shift, n, moments)
     return _diag_stats_from_moments(n, moments, shift)
 
 
@@ -167,8 +162,9 @@ class Gaussian(Family):
         k, d = params["means"].shape
         terms = self.structure.diag_terms(d, params["means"], params["precisions_cholesky"])
         shift, n, moments = _moment_buffers(X, k)
-        ll, elbo = diag_estep(X, *terms, np.ascontiguousarray(log_weights, dtype=np.float64),
-                              np.ascontiguousarray(weights), bool(hard), shift, n, moments)
+        ll, elbo = kernels("estep", X.size * k).diag_estep(
+            X, *terms, np.ascontiguousarray(log_weights, dtype=np.float64),
+            np.ascontiguousarray(weights), bool(hard), shift, n, moments)
         return _diag_stats_from_moments(n, moments, shift), n.copy(), ll, elbo
 
     def combine(self, a, b):
