@@ -75,7 +75,9 @@ class config:  # noqa: N801 - used like a function, as sklearn.config_context
         run numpy versions of the kernels, so a small fit never loads numba's
         compiler runtime (about 55 MB of resident memory and 0.1 s in a new
         process); larger ones run the compiled numba kernels. 0 sends every
-        call to numba. Results agree to rounding (the labels exactly).
+        call to numba. Results agree to rounding, except on data with exact ties
+        between centres (integer coordinates, say), where a tie decided the
+        other way during the passes can lead to another local optimum.
         ``None`` keeps the current value.
 
     Examples
