@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import clusterlab
-from clusterlab import GaussianMixture, KMeans
+from clusterlab import GaussianMixture, KMeans, MiniBatchKMeans
 from clusterlab._kernels import distance, estep, is_small, kernels, lloyd
 from clusterlab._kernels.small import distance as s_distance
 from clusterlab._kernels.small import estep as s_estep
@@ -212,13 +212,14 @@ def test_gaussian_mixture_fit_same_with_and_without_twins(rng, covariance_type):
 SMALL_FITS = """
 import json, sys
 import numpy as np
-from clusterlab import GaussianMixture, KMeans
+from clusterlab import GaussianMixture, KMeans, MiniBatchKMeans
 rng = np.random.default_rng(0)
 X = rng.normal(size=(2000, 3))
 X[:700] += 5.0
 for dtype in ("float64", "float32"):
     km = KMeans(3, random_state=0).fit(X.astype(dtype))
     km.predict(X), km.transform(X), km.score(X)
+    MiniBatchKMeans(3, random_state=0).fit(X.astype(dtype)).predict(X)
     for ct in ("full", "diag", "tied", "spherical"):
         gm = GaussianMixture(3, covariance_type=ct, random_state=0, max_iter=20)
         gm.fit(X.astype(dtype)).predict_proba(X)
@@ -228,7 +229,19 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("numba", "
 
 
 def test_small_kmeans_and_gaussian_mixture_never_import_numba(tmp_path):
+    # MiniBatchKMeans too: its batches use the kernels the whole problem's size picks
     proc = subprocess.run([sys.executable, "-W", "ignore", "-c", SMALL_FITS], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == []
+
+
+def test_minibatch_kmeans_same_with_and_without_twins(rng):
+    X = rng.normal(size=(1500, 3))
+    X[:500] += 4.0
+    a = MiniBatchKMeans(4, random_state=0).fit(X)
+    with clusterlab.config(small_kernel_work=0):
+        b = MiniBatchKMeans(4, random_state=0).fit(X)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    assert a.n_iter_ == b.n_iter_
+    _close(a.cluster_centers_, b.cluster_centers_)

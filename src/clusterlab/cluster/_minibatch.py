@@ -1,12 +1,13 @@
 """``MiniBatchKMeans``: k-means on random mini-batches, and ``partial_fit`` for streams."""
 
+import math
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
 from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
-from clusterlab._kernels import lloyd
-from clusterlab._kernels.sparse import csr_cluster_sums
+from clusterlab._kernels import kernels
 from clusterlab._mapreduce import Weights, draw_rows
 from clusterlab._moments import means
 from clusterlab._rng import as_generator, spawn
@@ -33,16 +34,19 @@ from clusterlab.cluster._streaming import final_assignment, summary
 from clusterlab.sources import as_source, in_memory_if_small, is_streamed
 
 
-def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign):
+def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign, lloyd=None):
     """One mini-batch update of ``centers`` and ``counts`` in place; returns the batch inertia.
 
     Each centre moves to the weighted mean of its old position (weight = the
     total weight it has absorbed so far) and the batch points assigned to it,
     so a centre's learning rate decays as 1 / (its accumulated weight).
     Centres with little weight are moved to random batch points when ``reassign``.
+    ``lloyd`` is the Lloyd kernel module (``kernels``; None: numba's, as a stream of
+    batches of unknown total size gets).
     """
     n = Xb.shape[0]
-    offset, C, total, weight, batch_inertia = _batch_moments(Xb, wb, centers)
+    lloyd = lloyd or kernels("lloyd", math.inf)
+    offset, C, total, weight, batch_inertia = _batch_moments(Xb, wb, centers, lloyd)
     hit = weight > 0
     new_counts = counts + weight
     shifted = C.astype(np.float64)
@@ -90,19 +94,19 @@ def _mean_inertia(inertia, wb):
     return inertia / total if total > 0 else 0.0
 
 
-def _batch_moments(Xb, wb, centers):
+def _batch_moments(Xb, wb, centers, lloyd):
     """``(offset, centres - offset, sum w (x - offset), weight, inertia)`` per cluster."""
     n, d = Xb.shape
     k = centers.shape[0]
     if _sparse.is_sparse(Xb):  # absolute coordinates: centring would densify
         labels, dist = _sparse.assign(Xb, centers)
         total, weight = np.zeros((k, d)), np.zeros(k)
-        csr_cluster_sums(Xb.indptr, Xb.indices, Xb.data, wb, labels, total, weight)
+        kernels("sparse", math.inf).csr_cluster_sums(Xb.indptr, Xb.indices, Xb.data, wb, labels,
+                                                     total, weight)
         return 0.0, centers.astype(np.float64), total, weight, float(dist @ wb)
     offset = centers.mean(axis=0).astype(Xb.dtype)
     C = np.ascontiguousarray(centers - offset, dtype=Xb.dtype)
     layout = make_layout(n, k, d, Xb.itemsize)
-    # numba's kernels even for small batches: a fit makes many of them
     buf = Buffers(layout, k, d, lloyd)
     labels = np.full(n, -1, dtype=np.int32)
     lloyd.lloyd_pass(Xb, offset, x_sq_norms(Xb, offset, lloyd), wb, C, layout.block_size,
@@ -290,12 +294,14 @@ class MiniBatchKMeans(CentersMixin, ClusterMixin, BaseEstimator):
         tol = (_sparse.tolerance if _sparse.is_sparse(X) else tolerance)(X, self.tol)
         history, ewa, best, stall = [], None, np.inf, 0
         step, converged = 0, False
+        # the whole problem's size decides: a small fit's batches never load numba
+        lloyd = kernels("lloyd", n * X.shape[1] * self.n_clusters)
         for step in range(1, n_steps + 1):
             idx = rng.integers(0, n, size=batch)
             Xb, wb = _rows(X, idx), w[idx]
             old = centers.copy()
             inertia = minibatch_step(Xb, wb, centers, counts, rng, self.reassignment_ratio,
-                                     reassign=step % 10 == 0)
+                                     reassign=step % 10 == 0, lloyd=lloyd)
             history.append(_mean_inertia(inertia, wb))
             if self.verbose:
                 print(f"Step {step}/{n_steps}: mean batch inertia {history[-1]:.6g}", flush=True)
