@@ -1,4 +1,4 @@
-"""Fuzzing the numpy kernels of small fits: KMeans and GaussianMixture give the same
+"""Fuzzing the numpy kernels of small fits: KMeans, FuzzyCMeans and GaussianMixture give the same
 result whether their kernel calls run numpy (``_kernels/small``) or numba
 (``clusterlab.config(small_kernel_work=0)``), on awkward small data: duplicate
 rows, zero weights, k close to n, one feature, float32.
@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import clusterlab
-from clusterlab import GaussianMixture, KMeans
+from clusterlab import FuzzyCMeans, GaussianMixture, KMeans
 
 
 @st.composite
@@ -89,3 +89,14 @@ def test_kmeans_on_numpy_kernels_ends_at_a_lloyd_fixed_point(problem):
             tol = 1e-5 if X.dtype == np.float32 else 1e-9
             np.testing.assert_allclose(C[j], mean, rtol=tol, atol=tol)
     np.testing.assert_allclose(km.inertia_, (D.min(axis=1) * w).sum(), rtol=1e-6, atol=1e-9)
+
+
+@given(small_problems(integer=False), st.sampled_from([2.0, 1.5, 2.5]))
+def test_fuzzy_cmeans_same_result_on_numpy_and_numba_kernels(problem, m):
+    X, k, w, seed = problem
+    a, b = _both(lambda: FuzzyCMeans(k, m=m, random_state=seed, max_iter=30).fit(
+        X, sample_weight=w))
+    assert a.n_iter_ == b.n_iter_
+    tol = 1e-5 if X.dtype == np.float32 else 1e-9
+    np.testing.assert_allclose(a.cluster_centers_, b.cluster_centers_, rtol=tol, atol=tol)
+    np.testing.assert_allclose(a.objective_, b.objective_, rtol=tol, atol=tol)

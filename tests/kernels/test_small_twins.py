@@ -17,10 +17,11 @@ import numpy as np
 import pytest
 
 import clusterlab
-from clusterlab import GaussianMixture, KMeans, MiniBatchKMeans
-from clusterlab._kernels import distance, estep, is_small, kernels, lloyd
+from clusterlab import FuzzyCMeans, GaussianMixture, KMeans, MiniBatchKMeans
+from clusterlab._kernels import distance, estep, fuzzy, is_small, kernels, lloyd
 from clusterlab._kernels.small import distance as s_distance
 from clusterlab._kernels.small import estep as s_estep
+from clusterlab._kernels.small import fuzzy as s_fuzzy
 from clusterlab._kernels.small import lloyd as s_lloyd
 from clusterlab.cluster._lloyd import make_layout
 
@@ -212,7 +213,7 @@ def test_gaussian_mixture_fit_same_with_and_without_twins(rng, covariance_type):
 SMALL_FITS = """
 import json, sys
 import numpy as np
-from clusterlab import GaussianMixture, KMeans, MiniBatchKMeans
+from clusterlab import FuzzyCMeans, GaussianMixture, KMeans, MiniBatchKMeans
 rng = np.random.default_rng(0)
 X = rng.normal(size=(2000, 3))
 X[:700] += 5.0
@@ -220,6 +221,7 @@ for dtype in ("float64", "float32"):
     km = KMeans(3, random_state=0).fit(X.astype(dtype))
     km.predict(X), km.transform(X), km.score(X)
     MiniBatchKMeans(3, random_state=0).fit(X.astype(dtype)).predict(X)
+    FuzzyCMeans(3, random_state=0).fit(X.astype(dtype)).predict_proba(X)
     for ct in ("full", "diag", "tied", "spherical"):
         gm = GaussianMixture(3, covariance_type=ct, random_state=0, max_iter=20)
         gm.fit(X.astype(dtype)).predict_proba(X)
@@ -245,3 +247,51 @@ def test_minibatch_kmeans_same_with_and_without_twins(rng):
     np.testing.assert_array_equal(a.labels_, b.labels_)
     assert a.n_iter_ == b.n_iter_
     _close(a.cluster_centers_, b.cluster_centers_)
+
+
+@pytest.mark.parametrize("m", [2.0, 1.5, 3.0])
+def test_fuzzy_twins_equal_numba(rng, m):
+    n, d, k = 900, 3, 4
+    X = rng.normal(size=(n, d))
+    C = rng.normal(size=(k, d))
+    C[3] = C[2]  # coincident centres
+    X[10] = C[2]  # a point on (both of) them
+    X[11] = C[0]
+    w = rng.uniform(0.5, 2.0, size=n)
+    u0 = rng.uniform(size=(n, k))
+    lay = make_layout(n, k, d, 8)
+    out = []
+    for mod in (fuzzy, s_fuzzy):
+        nb = lay.n_blocks
+        sums, wts, obj, pc = np.empty((nb, k, d)), np.empty((nb, k)), np.empty(nb), np.empty(nb)
+        mod.fcm_pass(X, w, C, m, lay.block_size, sums, wts, obj, pc)
+        u = np.empty((n, k))
+        mod.fcm_memberships(X, C, m, u)
+        ms, mw = np.empty((k, d)), np.empty(k)
+        code = mod.membership_moments(X, w, u0, m, ms, mw)
+        out.append((sums.sum(0), wts.sum(0), np.array([obj.sum(), pc.sum(), code]), u, ms, mw))
+    for x, y in zip(*out, strict=True):
+        _close(x, y)
+    np.testing.assert_allclose(out[1][3][10], [0, 0, 0.5, 0.5])
+    np.testing.assert_allclose(out[1][3][11], [1, 0, 0, 0])
+    bad = u0.copy()
+    bad[5, 1] = -1.0
+    zero = u0.copy()
+    zero[7] = 0.0
+    for mod in (fuzzy, s_fuzzy):
+        assert mod.membership_moments(X, w, bad, m, ms, mw) == 1
+        assert mod.membership_moments(X, w, zero, m, ms, mw) == 2
+
+
+@pytest.mark.parametrize("m", [2.0, 1.7])
+def test_fuzzy_cmeans_fit_same_with_and_without_twins(rng, m):
+    X = rng.normal(size=(1500, 3))
+    X[:500] += 4.0
+    a = FuzzyCMeans(4, m=m, random_state=0).fit(X)
+    with clusterlab.config(small_kernel_work=0):
+        b = FuzzyCMeans(4, m=m, random_state=0).fit(X)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    assert a.n_iter_ == b.n_iter_
+    _close(a.cluster_centers_, b.cluster_centers_)
+    _close(a.objective_, b.objective_)
+    _close(a.predict_proba(X), b.predict_proba(X))

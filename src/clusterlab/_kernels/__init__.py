@@ -1,7 +1,7 @@
 """Kernels: one pass over one chunk, arrays in and out.
 
 The numba kernels live in this package's modules; ``small/`` holds numpy
-versions of the few that a small k-means or Gaussian-mixture fit calls, with
+versions of the few that a small k-means, fuzzy c-means or Gaussian-mixture fit calls, with
 the same names, arguments and results. :func:`kernels` picks one of the two
 by the size of the call, so a small fit never loads numba at all (issue 18:
 numba's import and JIT runtime cost about 100 MB of resident memory and
@@ -18,7 +18,7 @@ from importlib import import_module
 from clusterlab._config import _SETTINGS
 
 # kernel modules with a numpy twin in ``small/``
-TWINS = frozenset({"distance", "estep", "lloyd"})
+TWINS = frozenset({"distance", "estep", "fuzzy", "lloyd"})
 
 
 def is_small(work):

@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 
 from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
-from clusterlab._kernels.fuzzy import fcm_memberships, fcm_pass, membership_moments
+from clusterlab._kernels import kernels
 from clusterlab._mapreduce import Weights, map_reduce, map_rows
 from clusterlab._moments import means
 from clusterlab._rng import as_generator, spawn
@@ -54,7 +54,8 @@ def _buffers(X, k):
 def _objective_pass(X, w, centers, m):
     """(memberships' partition coefficient sum, objective) of one pass."""
     block, sums, weights, obj, pc = _buffers(X, centers.shape[0])
-    fcm_pass(X, w, centers, float(m), block, sums, weights, obj, pc)
+    kernels("fuzzy", X.size * centers.shape[0]).fcm_pass(X, w, centers, float(m), block, sums,
+                                                         weights, obj, pc)
     return float(pc.sum()), float(obj.sum())
 
 
@@ -72,6 +73,7 @@ def fuzzy_cmeans(X, w, centers, m, *, max_iter=300, tol=0.0, verbose=0):
     block, sums, weights, obj, pc = _buffers(X, k)
     centers = np.ascontiguousarray(centers, dtype=np.float64)
     history, converged, it = [], False, 0
+    fcm_pass = kernels("fuzzy", n * k * d).fcm_pass
     for it in range(1, max_iter + 1):
         fcm_pass(X, w, centers, float(m), block, sums, weights, obj, pc)
         history.append(float(obj.sum()))
@@ -93,14 +95,14 @@ def fuzzy_cmeans(X, w, centers, m, *, max_iter=300, tol=0.0, verbose=0):
 def _fcm_part(C, m, X, w, start, stop):
     """One chunk's ``(sum w u^m x, sum w u^m, J_m, sum u^2)``."""
     block, sums, weights, obj, pc = _buffers(X, C.shape[0])
-    fcm_pass(X, np.ascontiguousarray(w, dtype=np.float64), C, float(m), block, sums,
-             weights, obj, pc)
+    kernels("fuzzy", X.size * C.shape[0]).fcm_pass(
+        X, np.ascontiguousarray(w, dtype=np.float64), C, float(m), block, sums, weights, obj, pc)
     return sums.sum(axis=0), weights.sum(axis=0), float(obj.sum()), float(pc.sum())
 
 
 def _memberships(C, m, X):
     u = np.empty((X.shape[0], C.shape[0]))
-    fcm_memberships(X, C, m, u)
+    kernels("fuzzy", X.size * C.shape[0]).fcm_memberships(X, C, m, u)
     return u
 
 
@@ -133,8 +135,8 @@ def centers_from_memberships(X, w, u0, m):
     u = np.ascontiguousarray(u0, dtype=np.float64)
     k = u.shape[1]
     sums, col = np.empty((k, X.shape[1])), np.empty(k)
-    code = membership_moments(X, np.ascontiguousarray(w, dtype=np.float64), u, float(m),
-                              sums, col)
+    code = kernels("fuzzy", u.size * X.shape[1]).membership_moments(
+        X, np.ascontiguousarray(w, dtype=np.float64), u, float(m), sums, col)
     if code == 1:
         raise ValueError("init memberships must be finite and non-negative.")
     if code == 2:
@@ -357,7 +359,7 @@ class FuzzyCMeans(CentersMixin, ClusterMixin, TransformerMixin, BaseEstimator):
         X, centers, _ = self._scaled_problem(self._check_X(X))  # memberships are scale-free
         centers = centers.astype(np.float64)
         out = np.empty((X.shape[0], self.n_clusters))
-        fcm_memberships(X, centers, float(self.m), out)
+        kernels("fuzzy", out.size * X.shape[1]).fcm_memberships(X, centers, float(self.m), out)
         return out
 
     @fill_doc
