@@ -37,10 +37,11 @@ def chunk_rows(n_samples, row_bytes, *, minimum=64):
 # Bytes of one chunk read from a source that is not in memory (a memmap, a Parquet
 # row group, a Dask block is as the user chunked it); see ``clusterlab.config``.
 # Calls of at most ``small_kernel_work`` multiply-adds (rows x clusters x features)
-# run the numpy kernels of ``clusterlab._kernels.small`` instead of numba's: a small
-# fit then never imports numba (its import and JIT runtime: about 100 MB resident and
-# 0.15 s per process). At 2**16 the numpy kernels are at most about 2x slower than
-# warm numba ones (KMeans on 4,000 x 4, k=4: 30 vs 16 ms), far less than that cost.
+# run the numpy kernels of ``clusterlab._kernels.small`` instead of numba's (k-means,
+# fuzzy c-means and Gaussian mixtures have them): a small fit then never imports
+# numba (its import and JIT runtime: about 100 MB resident and 0.15 s per process).
+# At 2**16 the numpy kernels are at most about 2x slower than warm numba ones
+# (KMeans on 4,000 x 4, k=4: 30 vs 16 ms), far less than that cost.
 _SETTINGS = {"source_chunk_bytes": int(os.environ.get("CLUSTERLAB_SOURCE_CHUNK_BYTES",
                                                       64 * 2**20)),
              "small_kernel_work": int(os.environ.get("CLUSTERLAB_SMALL_KERNEL_WORK", 2**16))}
