@@ -126,10 +126,6 @@ FUNCTION_IMPORT_EXCEPTIONS = {
     "clusterlab.cluster.hierarchy._tree": "Tree.plot (see UPWARD_EXCEPTIONS)",
     "clusterlab._mapreduce": "dask is an optional extra: clusterlab.distributed is imported "
                              "only when a pass meets a Dask array",
-    "clusterlab._moments": "numba's kernels are imported on first use, so a small "
-                           "in-memory fit never imports numba (issue 18)",
-    "clusterlab._validation.data": "the CSR duplicate check's numba kernel, on first use "
-                                   "(issue 18: dense input never imports numba)",
     "clusterlab.cluster._kmeans": "the bound strategies (numba kernels), when first chosen "
                                   "(issue 18: small fits make Lloyd passes with numpy)",
     "clusterlab._precompile": "the build step runs the command line's job last, and "

@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from clusterlab._kernels import compiled
+
 
 def combine_stats(a, b):
     """Chan's parallel combination of two ``{"n", "mean"[, "m2"]}`` dicts.
@@ -96,10 +98,8 @@ class Moments(NamedTuple):
         """The moments of the rows of ``X`` as one unweighted group (float64)."""
         X = np.asarray(X)
         if X.ndim == 2 and X.shape[0] > 0 and X.dtype in (np.float32, np.float64):
-            # imported here: in-memory fits never need numba's import
-            from clusterlab._kernels.moments import column_moments
-
-            mean, m2 = column_moments(X)  # no float64 copy of a float32 chunk
+            # on first use: in-memory fits never import numba
+            mean, m2 = compiled("moments").column_moments(X)  # no float64 copy of a float32 chunk
         else:
             X = np.asarray(X, dtype=np.float64)
             mean = X.mean(axis=0)

@@ -61,4 +61,16 @@ def kernels(name, work):
     """
     if name in TWINS and is_small(work):
         return import_module(f"clusterlab._kernels.small.{name}")
+    return compiled(name)
+
+
+def compiled(name):
+    """The numba kernel module ``name``, imported on first use (so a caller that
+    does not need it never imports numba).
+
+    Examples
+    --------
+    >>> compiled("sparse").__name__
+    'clusterlab._kernels.sparse'
+    """
     return import_module(f"clusterlab._kernels.{name}")

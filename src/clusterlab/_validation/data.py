@@ -9,6 +9,8 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import validate_data
 
+from clusterlab._kernels import compiled
+
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
@@ -182,7 +184,5 @@ def _check_weight_range(w, name):
 
 
 def _csr_has_duplicates(indptr, indices, n_columns):
-    # imported here: dense input never needs numba's import
-    from clusterlab._kernels.sparse import csr_has_duplicates
-
-    return csr_has_duplicates(indptr, indices, n_columns)
+    # on first use: dense input never imports numba
+    return compiled("sparse").csr_has_duplicates(indptr, indices, n_columns)

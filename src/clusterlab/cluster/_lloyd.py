@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from clusterlab._config import CHUNK_BYTES, chunk_rows
-from clusterlab._kernels import is_small, kernels
+from clusterlab._kernels import compiled, is_small, kernels
 from clusterlab._moments import means
 from clusterlab._threads import one_blas_thread
 
@@ -93,7 +93,7 @@ class Buffers:
 
     def __init__(self, layout, k, d, lloyd=None):
         # the kernel module that reduces them (None: numba's)
-        self._lloyd = lloyd or kernels("lloyd", math.inf)
+        self._lloyd = lloyd or compiled("lloyd")
         nb = layout.n_blocks
         self.sums = np.zeros((nb, k, d))
         self.weights = np.zeros((nb, k))
@@ -122,7 +122,7 @@ def x_sq_norms(X, offset, lloyd=None):
     """``||X[i] - offset||^2`` for every row (float64), computed once per fit by the
     kernel module ``lloyd`` (None: numba's)."""
     out = np.empty(X.shape[0])
-    (lloyd or kernels("lloyd", math.inf)).centred_sq_norms(X, offset, out)
+    (lloyd or compiled("lloyd")).centred_sq_norms(X, offset, out)
     return out
 
 
@@ -188,7 +188,7 @@ class Run:
             out = np.empty((lay.n_blocks * per_block, self.X.shape[1], lay.chunk),
                            dtype=np.float32)
             # only the bound strategies read columns, and only on large data: numba's
-            kernels("lloyd", math.inf).transpose_chunks(self.X, self.offset, lay.block_size,
+            compiled("lloyd").transpose_chunks(self.X, self.offset, lay.block_size,
                                                         lay.chunk, out)
             self._columns = out
         return self._columns

@@ -1,13 +1,11 @@
 """``MiniBatchKMeans``: k-means on random mini-batches, and ``partial_fit`` for streams."""
 
-import math
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 
 from clusterlab._docstrings import fill_doc
 from clusterlab._history import history_frame
-from clusterlab._kernels import kernels
+from clusterlab._kernels import compiled, kernels
 from clusterlab._mapreduce import Weights, draw_rows
 from clusterlab._moments import means
 from clusterlab._rng import as_generator, spawn
@@ -45,7 +43,7 @@ def minibatch_step(Xb, wb, centers, counts, rng, reassignment_ratio, reassign, l
     batches of unknown total size gets).
     """
     n = Xb.shape[0]
-    lloyd = lloyd or kernels("lloyd", math.inf)
+    lloyd = lloyd or compiled("lloyd")
     offset, C, total, weight, batch_inertia = _batch_moments(Xb, wb, centers, lloyd)
     hit = weight > 0
     new_counts = counts + weight
@@ -101,7 +99,7 @@ def _batch_moments(Xb, wb, centers, lloyd):
     if _sparse.is_sparse(Xb):  # absolute coordinates: centring would densify
         labels, dist = _sparse.assign(Xb, centers)
         total, weight = np.zeros((k, d)), np.zeros(k)
-        kernels("sparse", math.inf).csr_cluster_sums(Xb.indptr, Xb.indices, Xb.data, wb, labels,
+        compiled("sparse").csr_cluster_sums(Xb.indptr, Xb.indices, Xb.data, wb, labels,
                                                      total, weight)
         return 0.0, centers.astype(np.float64), total, weight, float(dist @ wb)
     offset = centers.mean(axis=0).astype(Xb.dtype)

@@ -14,13 +14,13 @@ centre is its cluster's weighted mean renormalised to unit length.
 import numpy as np
 import scipy.sparse as sp
 
-from clusterlab._kernels import kernels
+from clusterlab._kernels import compiled
 from clusterlab.cluster._lloyd import KMeansResult, report
 
 
 def _csr():
     """The CSR kernels (numba), imported on first use: dense fits never load numba."""
-    return kernels("sparse", float("inf"))
+    return compiled("sparse")
 
 
 def is_sparse(X):
